@@ -1,0 +1,1 @@
+"""集智思源 contest portal: the domain package (no streamlit here)."""
