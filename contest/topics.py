@@ -1,0 +1,420 @@
+"""Topic classification, same-issue groups and similar-proposal search (TF-IDF, scikit-learn).
+
+Pure Python, no streamlit. Everything is built from scikit-learn parts:
+
+* Words: ``rjieba`` (the Rust port of jieba, ~20x faster) with a campus user dictionary
+  (``data/campus_dict.txt`` plus every taxonomy keyword, added with ``Jieba.add_word``),
+  lower case, stop words (``data/stopwords.txt``) and punctuation removed, and a small
+  synonym map (校车/班车/通勤车 ...) folded to one word. See :class:`WordAnalyzer`.
+* Topic classification (:class:`TopicClassifier`):
+  - without enough labels, each topic is a TF-IDF vector of its keywords (plus any labelled
+    examples given as seeds); a text gets the topic with the highest cosine similarity and
+    ``score`` = that topic's share of the similarities (uniform, i.e. low, when no keyword
+    occurs), ``needs_review`` when the score is below ``review_below``;
+  - with at least ``min_labels`` labels in two or more classes, a LinearSVC on the union of
+    word TF-IDF and character 1-3-gram TF-IDF (both ``sublinear_tf``) takes over;
+    ``score`` is a softmax of the SVM margins.
+  Feature choice, measured by ``benchmarks/topics_quality.py`` on the shared corpus titles
+  (train+dev -> test, macro-F1, see benchmarks/RESULTS.md): words alone 0.888, char 1-3
+  alone 0.901, words + char 1-3 0.909 (LinearSVC C=0.5) -- the union is kept.
+* Same-issue groups (:func:`group_same_issue`): word TF-IDF only (stop words removed did
+  better than character n-grams for paraphrases), title repeated ``TITLE_WEIGHT`` times,
+  a sparse radius-neighbour graph from ``NearestNeighbors(metric="cosine")`` (computed in
+  chunks, memory linear in n, never an n x n matrix) and its connected components.
+* :class:`SimilarityIndex` / :func:`similar_proposals`: cosine top-k over a fitted TF-IDF.
+* :func:`topic_map_coordinates`: TruncatedSVD of the word TF-IDF to two dimensions.
+* :func:`topics_file`: the file entry point used by the command line.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+import rjieba
+from scipy.sparse import csgraph
+from scipy.special import softmax
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.neighbors import NearestNeighbors
+from sklearn.pipeline import FeatureUnion, make_pipeline
+from sklearn.preprocessing import normalize
+from sklearn.svm import LinearSVC
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+TOPICS_PATH = DATA_DIR / "topics.csv"
+USER_DICT_PATH = DATA_DIR / "campus_dict.txt"
+STOPWORDS_PATH = DATA_DIR / "stopwords.txt"
+
+#: Cosine similarity above which two proposals are taken to raise the same issue.
+GROUP_THRESHOLD = 0.5
+#: Minimum cosine similarity for :func:`similar_proposals`.
+SIMILAR_THRESHOLD = 0.2
+#: How many times the title is repeated before the body when texts are joined.
+TITLE_WEIGHT = 2
+
+#: Words folded into one before counting, so paraphrases meet.
+SYNONYMS = {
+    "班车": "校车", "通勤车": "校车", "摆渡车": "校车",
+    "抢座": "占座", "抢座位": "占座", "占座位": "占座",
+    "一卡通": "校园卡", "饭卡": "校园卡",
+    "寝室": "宿舍", "澡堂": "浴室", "噪声": "噪音",
+    "饭价": "菜价", "饭菜价格": "菜价",
+    "wifi": "校园网",
+    "兴庆校区": "兴庆", "雁塔校区": "雁塔", "曲江校区": "曲江", "创新港校区": "创新港",
+    "早高峰": "高峰", "晚高峰": "高峰", "上下班": "通勤",
+}
+
+_HAS_WORD = re.compile(r"\w")
+
+
+# --------------------------------------------------------------------------- files
+
+def _read_word_file(path: Path) -> list[str]:
+    """Whitespace-separated words of a text file, ignoring lines starting with '#'."""
+    words: list[str] = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            words.extend(line.split())
+    return words
+
+
+def load_topics(source: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
+    """The topic taxonomy as a DataFrame with columns code, name, keywords (strings)."""
+    if isinstance(source, pd.DataFrame):
+        df = source.copy()
+    else:
+        df = read_table(source or TOPICS_PATH)
+    missing = [c for c in ("code", "name") if c not in df.columns]
+    if missing:
+        raise ValueError(f"主题表缺少列：{'、'.join(missing)}（需要 code、name，可选 keywords）")
+    if "keywords" not in df.columns:
+        df["keywords"] = ""
+    df = df[["code", "name", "keywords"]].fillna("").astype(str)
+    return df[df["code"].str.strip() != ""].reset_index(drop=True)
+
+
+def load_user_words(path: str | Path = USER_DICT_PATH) -> list[tuple[str, int | None]]:
+    """(word, frequency or None) pairs of a jieba-style user dictionary."""
+    pairs = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if parts and not parts[0].startswith("#"):
+            freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+            pairs.append((parts[0].lower(), freq))
+    return pairs
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a .csv or .xlsx file with every cell as a string ('' for empty cells)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    elif suffix in (".xlsx", ".xlsm"):
+        df = pd.read_excel(path, dtype=str).fillna("")
+    else:
+        raise ValueError(f"不支持的文件类型“{path.suffix}”：请使用 .csv 或 .xlsx 文件")
+    df.columns = [str(c).strip() for c in df.columns]
+    return df
+
+
+def write_table(df: pd.DataFrame, path: str | Path) -> None:
+    """Write a DataFrame to .csv (UTF-8 with BOM, opens cleanly in Excel) or .xlsx."""
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        df.to_excel(path, index=False)
+    elif path.suffix.lower() == ".csv":
+        df.to_csv(path, index=False, encoding="utf-8-sig")
+    else:
+        raise ValueError(f"不支持的输出文件类型“{path.suffix}”：请使用 .csv 或 .xlsx")
+
+
+# --------------------------------------------------------------------------- words
+
+class WordAnalyzer:
+    """Text -> list of words, usable as ``TfidfVectorizer(analyzer=WordAnalyzer(...))``.
+
+    rjieba segmentation with extra dictionary words, lower case, tokens without a letter or
+    digit, pure numbers and stop words dropped, synonyms mapped to one word.
+    """
+
+    def __init__(self, user_words: Iterable[tuple[str, int | None]] = (),
+                 stopwords: Iterable[str] = (), synonyms: dict[str, str] | None = None):
+        self.user_words = tuple(user_words)
+        self.stopwords = frozenset(stopwords)
+        self.synonyms = dict(synonyms or {})
+        self._jieba = None
+
+    def _segmenter(self):
+        if self._jieba is None:
+            jieba = rjieba.Jieba()
+            for word, freq in self.user_words:
+                jieba.add_word(word, freq, None)
+            self._jieba = jieba
+        return self._jieba
+
+    def __call__(self, text: str) -> list[str]:
+        stop, syn = self.stopwords, self.synonyms
+        return [syn.get(w, w) for w in self._segmenter().cut(str(text).lower())
+                if w not in stop and not w.isdigit() and _HAS_WORD.search(w)]
+
+    def __getstate__(self):  # the Rust segmenter cannot be pickled; rebuilt on first use
+        return {**self.__dict__, "_jieba": None}
+
+
+def default_analyzer(topics: pd.DataFrame | None = None) -> WordAnalyzer:
+    """Campus analyzer: user dictionary + taxonomy keywords, stop words, synonyms."""
+    words = load_user_words()
+    if topics is not None:
+        words += [(w.lower(), None) for kws in topics["keywords"] for w in kws.split()]
+    return WordAnalyzer(words, _read_word_file(STOPWORDS_PATH), SYNONYMS)
+
+
+def _word_vectorizer(analyzer=None) -> TfidfVectorizer:
+    return TfidfVectorizer(analyzer=analyzer or default_analyzer(), sublinear_tf=True)
+
+
+def _word_tfidf(texts: Sequence[str], analyzer=None):
+    """Fitted word TF-IDF matrix of texts, or None when no text has a usable word."""
+    try:
+        return _word_vectorizer(analyzer).fit_transform(texts)
+    except ValueError:  # empty vocabulary: nothing but stop words / punctuation
+        return None
+
+
+def join_text(title: str, body: str = "", title_weight: int = TITLE_WEIGHT) -> str:
+    """One text of a proposal, the title repeated to weigh more than the body."""
+    return "。".join([str(title)] * title_weight + [str(body)])
+
+
+# --------------------------------------------------------------------------- topics
+
+class TopicClassifier(ClassifierMixin, BaseEstimator):
+    """Assign a topic code to each text, from taxonomy keywords or from labelled examples.
+
+    Parameters
+    ----------
+    topics : path or DataFrame (code, name, keywords), default ``data/topics.csv``.
+    min_labels : number of labels (in >= 2 classes) from which a LinearSVC is trained;
+        below it, labelled examples only add to the keyword profile of their topic.
+    review_below : score under which ``needs_review`` is set.
+    C : LinearSVC regularisation.
+    char_ngrams : character n-gram range added to words in the trained model (None: words only).
+    analyzer : word analyzer (default: :func:`default_analyzer` of the taxonomy).
+    """
+
+    def __init__(self, topics=None, min_labels: int = 30, review_below: float = 0.5,
+                 C: float = 0.5, char_ngrams: tuple[int, int] | None = (1, 3), analyzer=None):
+        self.topics = topics
+        self.min_labels = min_labels
+        self.review_below = review_below
+        self.C = C
+        self.char_ngrams = char_ngrams
+        self.analyzer = analyzer
+
+    def fit(self, X: Sequence[str], y: Sequence[str] | None = None):
+        """Fit on texts X (used for IDF weights) and optional topic codes y (same length)."""
+        X = [str(t) for t in X]
+        taxonomy = load_topics(self.topics)
+        analyzer = self.analyzer or default_analyzer(taxonomy)
+        self.names_ = dict(zip(taxonomy["code"], taxonomy["name"]))
+        labels = None if y is None else [str(v) for v in y]
+        if labels is not None and len(labels) != len(X):
+            raise ValueError("文本与标签数量不一致")
+        if labels and len(labels) >= self.min_labels and len(set(labels)) >= 2:
+            self.mode_ = "trained"
+            features = [("word", TfidfVectorizer(analyzer=analyzer, sublinear_tf=True))]
+            if self.char_ngrams:
+                features.append(("char", TfidfVectorizer(
+                    analyzer="char", ngram_range=tuple(self.char_ngrams), sublinear_tf=True)))
+            self.model_ = make_pipeline(FeatureUnion(features), LinearSVC(C=self.C))
+            self.model_.fit(X, labels)
+            self.classes_ = self.model_.classes_
+        else:
+            self.mode_ = "keywords"
+            codes = list(taxonomy["code"]) + sorted(set(labels or ()) - set(taxonomy["code"]))
+            keyword_docs = list(taxonomy["keywords"]) + [""] * (len(codes) - len(taxonomy))
+            self.vectorizer_ = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True)
+            self.vectorizer_.fit(X + keyword_docs + [" ".join(codes)])
+            profiles = normalize(self.vectorizer_.transform(keyword_docs))
+            if labels:  # seed examples: each counts as much as the keyword list
+                seeds = normalize(self.vectorizer_.transform(X))
+                index = {c: i for i, c in enumerate(codes)}
+                onehot = np.zeros((len(codes), len(labels)))
+                onehot[[index[v] for v in labels], np.arange(len(labels))] = 1
+                profiles = profiles + onehot @ seeds
+            self.profiles_ = normalize(profiles)
+            self.classes_ = np.array(codes, dtype=object)
+        return self
+
+    def predict_proba(self, X: Sequence[str]) -> np.ndarray:
+        """Scores per class (columns in ``classes_`` order), rows summing to 1."""
+        X = [str(t) for t in X]
+        if not X:
+            return np.zeros((0, len(self.classes_)))
+        if self.mode_ == "trained":
+            margins = self.model_.decision_function(X)
+            if margins.ndim == 1:  # binary LinearSVC: one margin for classes_[1]
+                margins = np.column_stack([-margins, margins])
+            return softmax(2 * margins, axis=1)
+        sims = (self.vectorizer_.transform(X) @ self.profiles_.T).toarray()
+        total = sims.sum(axis=1, keepdims=True)
+        uniform = np.full_like(sims, 1 / sims.shape[1])
+        return np.divide(sims, total, out=uniform, where=total > 0)
+
+    def predict(self, X: Sequence[str]) -> np.ndarray:
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)] if len(proba) else np.array([], dtype=object)
+
+    def assign(self, X: Sequence[str]) -> pd.DataFrame:
+        """DataFrame with topic, topic_name, topic_score in [0, 1] and needs_review per text."""
+        proba = self.predict_proba(X)
+        best = proba.argmax(axis=1) if len(proba) else np.array([], dtype=int)
+        codes = [str(c) for c in self.classes_[best]]
+        scores = proba[np.arange(len(best)), best]
+        return pd.DataFrame({
+            "topic": codes,
+            "topic_name": [self.names_.get(c, c) for c in codes],
+            "topic_score": scores.round(3),
+            "needs_review": scores < self.review_below,
+        })
+
+
+# --------------------------------------------------------------------------- same issue
+
+def group_same_issue(texts: Sequence[str], threshold: float = GROUP_THRESHOLD,
+                     analyzer=None) -> list[int | None]:
+    """Group id per text (1 = largest group), None for a text with no near twin.
+
+    Two texts are linked when the cosine similarity of their word TF-IDF vectors is at
+    least ``threshold``; groups are the connected components of that sparse graph.
+    """
+    X = _word_tfidf(texts, analyzer) if len(texts) > 1 else None
+    if X is None:
+        return [None] * len(texts)
+    graph = NearestNeighbors(radius=1 - threshold, metric="cosine", algorithm="brute") \
+        .fit(X).radius_neighbors_graph(X, mode="connectivity")
+    _, component = csgraph.connected_components(graph, directed=False)
+    sizes = np.bincount(component)
+    # number groups of two or more by decreasing size, ties by first appearance
+    first = {}
+    for i, c in enumerate(component):
+        first.setdefault(c, i)
+    ranked = sorted((c for c in first if sizes[c] > 1), key=lambda c: (-sizes[c], first[c]))
+    ids = {c: k + 1 for k, c in enumerate(ranked)}
+    return [ids.get(c) for c in component]
+
+
+def group_keywords(texts: Sequence[str], groups: Sequence[int | None], top: int = 5,
+                   analyzer=None) -> dict[int, list[str]]:
+    """Class-based TF-IDF: the `top` most distinctive words of each group.
+
+    Each group's texts are joined into one document; ungrouped texts form one more
+    document so that words common to everything get a low weight.
+    """
+    ids = sorted({g for g in groups if g is not None})
+    if not ids:
+        return {}
+    docs = {g: [] for g in ids}
+    rest = []
+    for text, g in zip(texts, groups):
+        (docs[g] if g is not None else rest).append(str(text))
+    vectorizer = TfidfVectorizer(analyzer=analyzer or default_analyzer())
+    try:
+        weights = vectorizer.fit_transform(["\n".join(docs[g]) for g in ids] + ["\n".join(rest)])
+    except ValueError:
+        return {g: [] for g in ids}
+    vocab = vectorizer.get_feature_names_out()
+    result = {}
+    for row, g in enumerate(ids):
+        w = weights.getrow(row)
+        order = np.lexsort((vocab[w.indices], -w.data))[:top]  # ties broken alphabetically
+        result[g] = [str(vocab[w.indices[i]]) for i in order]
+    return result
+
+
+# --------------------------------------------------------------------------- search & map
+
+class SimilarityIndex:
+    """Fitted TF-IDF index of a corpus, queried repeatedly for the most similar texts."""
+
+    def __init__(self, texts: Sequence[str], analyzer=None):
+        self.vectorizer = _word_vectorizer(analyzer)
+        try:
+            self.matrix = self.vectorizer.fit_transform([str(t) for t in texts])
+        except ValueError:
+            self.matrix = None
+
+    def query(self, text: str, k: int = 3,
+              threshold: float = SIMILAR_THRESHOLD) -> list[tuple[int, float]]:
+        """Up to k (index, cosine similarity) pairs, best first, similarity >= threshold."""
+        if self.matrix is None or k <= 0:
+            return []
+        sims = (self.matrix @ self.vectorizer.transform([str(text)]).T).toarray().ravel()
+        best = np.argsort(-sims, kind="stable")[:k]
+        return [(int(i), round(float(sims[i]), 4)) for i in best if sims[i] >= threshold]
+
+
+def similar_proposals(corpus_texts: Sequence[str], query_text: str, k: int = 3,
+                      threshold: float = SIMILAR_THRESHOLD) -> list[tuple[int, float]]:
+    """Indices of the k corpus texts most similar to query_text, with cosine similarity."""
+    return SimilarityIndex(corpus_texts).query(query_text, k=k, threshold=threshold)
+
+
+def topic_map_coordinates(texts: Sequence[str], random_state: int = 0) -> np.ndarray:
+    """(n, 2) coordinates for a scatter plot: TruncatedSVD of the word TF-IDF."""
+    coords = np.zeros((len(texts), 2))
+    X = _word_tfidf(texts) if len(texts) > 1 else None
+    if X is not None and X.shape[1] > 2:
+        coords[:] = TruncatedSVD(n_components=2, random_state=random_state).fit_transform(X)
+    return coords
+
+
+# --------------------------------------------------------------------------- file entry
+
+def _texts_of(df: pd.DataFrame, text_columns: Sequence[str], path, extra: Sequence[str] = ()):
+    missing = [c for c in list(text_columns) + list(extra) if c not in df.columns]
+    if missing:
+        raise ValueError(f"文件 {Path(path).name} 缺少列：{'、'.join(missing)}"
+                         f"（现有列：{'、'.join(map(str, df.columns))}）")
+    cols = [df[c].fillna("").astype(str) for c in text_columns]
+    if len(cols) == 1:
+        return list(cols[0])
+    return [join_text(first, "。".join(rest)) for first, *rest in zip(*cols)]
+
+
+def topics_file(input_path, text_columns=("title", "body"), train_path=None, topics_path=None,
+                threshold=None, out_path=None) -> pd.DataFrame:
+    """Classify and group the proposals of a .csv/.xlsx file.
+
+    Returns the input columns plus ``topic``, ``topic_name``, ``topic_score``, ``group``
+    (same-issue group id, empty when the proposal has no near twin) and ``group_keywords``.
+    ``train_path``: labelled examples (the same text columns plus ``topic``, any names);
+    ``topics_path``: taxonomy (code, name, keywords) replacing ``data/topics.csv``;
+    ``threshold``: cosine similarity for same-issue groups (default ``GROUP_THRESHOLD``).
+    Written to ``out_path`` (.csv or .xlsx) when given.
+    """
+    text_columns = [text_columns] if isinstance(text_columns, str) else list(text_columns)
+    df = read_table(input_path)
+    texts = _texts_of(df, text_columns, input_path)
+    clf = TopicClassifier(topics=load_topics(topics_path))
+    if train_path is not None:
+        train = read_table(train_path)
+        clf.fit(_texts_of(train, text_columns, train_path, extra=["topic"]), train["topic"])
+    else:
+        clf.fit(texts)
+    out = df.copy()
+    out[["topic", "topic_name", "topic_score"]] = clf.assign(texts)[
+        ["topic", "topic_name", "topic_score"]].to_numpy()
+    out["topic_score"] = out["topic_score"].astype(float)
+    groups = group_same_issue(texts, GROUP_THRESHOLD if threshold is None else threshold)
+    keywords = group_keywords(texts, groups)
+    out["group"] = pd.array(groups, dtype="Int64")
+    out["group_keywords"] = [" ".join(keywords[g]) if g is not None else "" for g in groups]
+    if out_path is not None:
+        write_table(out, out_path)
+    return out
