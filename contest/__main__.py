@@ -1,0 +1,127 @@
+"""Command line: python -m contest {init,demo,rank,topics} ..."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from . import db as database
+from .errors import ContestError
+
+
+def cmd_init(args) -> int:
+    """Create an empty contest with one organizer account (no default passwords)."""
+    from . import accounts, settings
+
+    db = database.connect(args.db)
+    if database.is_initialised(db):
+        print(f"数据库 {args.db or database.db_path()} 已有比赛，未做任何修改。", file=sys.stderr)
+        return 1
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("组织者密码：")
+    if not args.password_stdin and password != getpass.getpass("再次输入密码："):
+        print("两次输入的密码不一致。", file=sys.stderr)
+        return 1
+    accounts.check_password_strength(password, args.organizer)
+    with db.atomic():
+        settings.initialise(db, contest_name=args.name)
+        db["users"].insert({"username": args.organizer, "password_hash": accounts.hash_password(password),
+                            "role": "organizer", "name": "组织者", "must_change_password": 0, "active": 1})
+    print(f"已创建比赛“{args.name}”，组织者账号：{args.organizer}。数据库：{args.db or database.db_path()}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    """(Re)create the demo contest: the database file is replaced."""
+    from pathlib import Path
+
+    from . import demo
+
+    path = Path(args.db or database.db_path())
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    demo.build(database.connect(path))
+    print(f"演示比赛已生成：{path}（所有演示账号密码 {demo.PASSWORD}）")
+    return 0
+
+
+def cmd_rank(args) -> int:
+    from . import ranking
+
+    rubric = None
+    if args.rubric is None and (args.db or database.db_path().exists()):
+        rubric = _contest_rubric(args.db)
+    frame = ranking.rank_file(args.scores, method=args.method, rubric_path=args.rubric, out_path=args.out,
+                              rubric=rubric)
+    if not args.out:
+        frame.to_csv(sys.stdout, index=False)
+    return 0
+
+
+def _contest_rubric(path):
+    """The contest's rubric as a frame (criterion names), or None without a contest."""
+    import pandas as pd
+
+    from . import settings
+
+    db = database.connect(path)
+    if not database.is_initialised(db):
+        return None
+    rubric = settings.get(db).rubric
+    return pd.DataFrame([{"criterion": c["name"], "weight": c["weight"], "min": c["min"], "max": c["max"]}
+                         for c in rubric])
+
+
+def cmd_topics(args) -> int:
+    from . import topics
+
+    frame = topics.topics_file(args.input, text_columns=tuple(args.text_columns.split(",")),
+                               train_path=args.train, topics_path=args.topics, threshold=args.threshold,
+                               out_path=args.out)
+    if not args.out:
+        frame.to_csv(sys.stdout, index=False)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m contest", description="集智思源提案大赛平台命令行")
+    p.add_argument("--db", help="数据库文件（默认取环境变量 CONTEST_DB）")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    init = sub.add_parser("init", help="创建一个空的比赛和组织者账号")
+    init.add_argument("--name", default="集智思源学生提案大赛", help="比赛名称")
+    init.add_argument("--organizer", default="organizer", help="组织者用户名")
+    init.add_argument("--password-stdin", action="store_true", help="从标准输入读取组织者密码")
+    init.set_defaults(func=cmd_init)
+
+    demo = sub.add_parser("demo", help="重新生成演示比赛（会替换数据库文件）")
+    demo.set_defaults(func=cmd_demo)
+
+    rank = sub.add_parser("rank", help="按评分表计算排名")
+    rank.add_argument("scores", help="评分表 .csv/.xlsx：proposal, judge, criterion, score")
+    rank.add_argument("--method", choices=["mean", "median", "trimmed", "zscore"], default="zscore")
+    rank.add_argument("--rubric", help="评分标准 .csv/.xlsx：criterion, weight, min, max")
+    rank.add_argument("--out", help="输出文件 .csv/.xlsx（默认输出到屏幕）")
+    rank.set_defaults(func=cmd_rank)
+
+    tp = sub.add_parser("topics", help="议题分类与同题提案分组")
+    tp.add_argument("input", help="提案表 .csv/.xlsx")
+    tp.add_argument("--text-columns", default="title,body", help="文本列，逗号分隔（默认 title,body）")
+    tp.add_argument("--train", help="带 topic 列的已标注表格，用来训练分类器")
+    tp.add_argument("--topics", help="议题表（code,name,keywords），替换默认议题")
+    tp.add_argument("--threshold", type=float, help="同题分组的相似度阈值")
+    tp.add_argument("--out", help="输出文件 .csv/.xlsx（默认输出到屏幕）")
+    tp.set_defaults(func=cmd_topics)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ContestError, ValueError, FileNotFoundError) as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""Database access: one connection per script run, schema through migrations.
+
+The path comes from one setting, the environment variable ``CONTEST_DB``
+(default ``var/contest.db`` under the project folder, which git ignores).
+Every schema change is a new function registered on ``migrations`` at the end
+of this file; an old database upgrades itself the next time it is opened.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database, Migrations
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_PATH = PROJECT_DIR / "var" / "contest.db"
+
+migrations = Migrations("contest")
+
+
+def db_path() -> Path:
+    """The database file named by ``CONTEST_DB``, or the default."""
+    return Path(os.environ.get("CONTEST_DB") or DEFAULT_PATH)
+
+
+def connect(path: str | Path | None = None) -> Database:
+    """Open the database (creating its folder), foreign keys on, schema up to date."""
+    path = Path(path or db_path())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=5, check_same_thread=False)
+    db = Database(conn)
+    db.execute("PRAGMA foreign_keys = ON")
+    if migrations.pending(db):
+        db.enable_wal()
+        migrations.apply(db)
+    return db
+
+
+def is_initialised(db: Database) -> bool:
+    """True once a contest (demo or real) has been created in this database."""
+    return db["settings"].exists() and db["settings"].count > 0
+
+
+# --- schema ---------------------------------------------------------------
+
+
+@migrations()
+def m001_accounts(db: Database) -> None:
+    db["users"].create(
+        {
+            "id": int,
+            "username": str,
+            "password_hash": str,
+            "role": str,  # participant | judge | organizer | department
+            "name": str,
+            "student_no": str,
+            "college": str,
+            "email": str,
+            "phone": str,
+            "department": str,  # department code for department staff
+            "topics": str,  # space-separated topic codes a judge declares
+            "must_change_password": int,
+            "active": int,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"username", "password_hash", "role", "name"},
+        defaults={"must_change_password": 0, "active": 1, "topics": ""},
+    )
+    db["users"].create_index(["username"], unique=True)
+    db.execute("CREATE UNIQUE INDEX idx_users_student_no ON users(student_no) WHERE student_no IS NOT NULL")
+    # Failed logins are counted per typed name, whether or not the account
+    # exists, so the lock-out itself reveals nothing.
+    db["login_attempts"].create({"username": str, "failures": int, "locked_until": str}, pk="username")
+
+
+@migrations()
+def m002_settings_and_audit(db: Database) -> None:
+    db["settings"].create({"key": str, "value": str}, pk="key")
+    db["departments"].create(
+        {"code": str, "name": str, "description": str, "active": int},
+        pk="code",
+        not_null={"name"},
+        defaults={"active": 1, "description": ""},
+    )
+    db["audit_log"].create(
+        {"id": int, "at": str, "actor_id": int, "actor": str, "action": str, "target": str, "detail": str},
+        pk="id",
+    )
+    db["audit_log"].create_index(["at"])
+
+
+@migrations()
+def m003_proposals(db: Database) -> None:
+    db["proposals"].create(
+        {
+            "id": int,
+            "submitter_id": int,
+            "title": str,
+            "topic": str,
+            "problem": str,
+            "investigation": str,
+            "suggestions": str,
+            "department": str,  # suggested department code
+            "college": str,  # the submitter's college, or the one given on import
+            "author_name": str,  # set for imported proposals without a portal account
+            "source": str,  # portal | import
+            "client_token": str,  # one per form, so a double click saves one draft
+            "status": str,  # draft | submitted | valid | invalid | withdrawn
+            "invalid_reason": str,
+            "topic_confirmed": int,
+            "created_at": str,
+            "updated_at": str,
+            "submitted_at": str,
+            "screened_at": str,
+        },
+        pk="id",
+        not_null={"submitter_id", "status"},
+        defaults={"title": "", "problem": "", "investigation": "", "suggestions": "", "topic_confirmed": 0,
+                  "source": "portal"},
+        foreign_keys=[("submitter_id", "users", "id")],
+    )
+    db["proposals"].create_index(["status"])
+    db["proposals"].create_index(["submitter_id"])
+    db["proposals"].create_index(["submitter_id", "client_token"], unique=True)
+    db["coauthors"].create(
+        {"proposal_id": int, "user_id": int},
+        pk=("proposal_id", "user_id"),
+        foreign_keys=[("proposal_id", "proposals", "id"), ("user_id", "users", "id")],
+    )
+    db["coauthors"].create_index(["user_id"])
+    db["attachments"].create(
+        {
+            "id": int,
+            "proposal_id": int,
+            "filename": str,
+            "stored_name": str,
+            "kind": str,
+            "size": int,
+            "uploaded_by": int,
+            "uploaded_at": str,
+        },
+        pk="id",
+        foreign_keys=[("proposal_id", "proposals", "id"), ("uploaded_by", "users", "id")],
+    )

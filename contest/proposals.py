@@ -1,0 +1,306 @@
+"""Proposals: drafting, submitting, editing until the deadline, withdrawing, screening.
+
+Who may do what is decided here:
+- the submitter edits, submits and withdraws while submission is open;
+- co-authors read the proposal, never change or withdraw it;
+- organizers read everything, screen (立案审查) and reclassify;
+- judges and department staff see proposals only through judging / followup.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlite_utils import Database
+
+from . import audit, clock, settings, validation
+from .accounts import User, find_by_student_no
+from .errors import PermissionDenied, ValidationError
+from .permissions import require_role
+
+STATUS = {
+    "draft": "草稿",
+    "submitted": "已提交",
+    "valid": "已立案",
+    "invalid": "不予立案",
+    "withdrawn": "已撤回",
+}
+TEXT_FIELDS = {"problem": "问题描述", "investigation": "调研情况", "suggestions": "建议措施"}
+TITLE_LEN = (5, 40)
+TEXT_LEN = (20, 3000)
+MAX_COAUTHORS = 4
+
+
+# --- reading ----------------------------------------------------------------
+
+
+def _row(db: Database, proposal_id: int) -> dict:
+    row = next(db["proposals"].rows_where("id = ?", [proposal_id]), None)
+    if row is None:
+        raise PermissionDenied("提案不存在或无权查看。")
+    return row
+
+
+def coauthor_ids(db: Database, proposal_id: int) -> list[int]:
+    return [r["user_id"] for r in db["coauthors"].rows_where("proposal_id = ?", [proposal_id], order_by="user_id")]
+
+
+def author_ids(db: Database, proposal: dict) -> set[int]:
+    return {proposal["submitter_id"], *coauthor_ids(db, proposal["id"])}
+
+
+def get(db: Database, user: User, proposal_id: int) -> dict:
+    """The proposal with its co-authors, for its authors and organizers only."""
+    require_role(user, "participant", "organizer")
+    proposal = _row(db, proposal_id)
+    if user.role == "participant":
+        if user.id not in author_ids(db, proposal):
+            raise PermissionDenied("提案不存在或无权查看。")
+        if proposal["status"] == "draft" and proposal["submitter_id"] != user.id:
+            raise PermissionDenied("该提案仍是草稿，只有提交人可以查看。")
+    return proposal | {"coauthors": _people(db, coauthor_ids(db, proposal_id))}
+
+
+def _people(db: Database, ids: list[int]) -> list[dict]:
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    return list(db.query(f"select id, name, student_no, college from users where id in ({marks})", ids))
+
+
+def mine(db: Database, user: User) -> list[dict]:
+    """Every proposal the student submitted, and the submitted ones they co-author."""
+    require_role(user, "participant")
+    return list(db.query(
+        """select p.*, case when p.submitter_id = :me then '提交人' else '合作者' end as my_role
+           from proposals p
+           where p.submitter_id = :me
+              or (p.status != 'draft' and p.id in (select proposal_id from coauthors where user_id = :me))
+           order by p.updated_at desc""",
+        {"me": user.id},
+    ))
+
+
+def search(db: Database, actor: User, *, status: str | list | None = None, topic: str | None = None,
+           college: str | None = None, text: str | None = None) -> pd.DataFrame:
+    """Organizer's table of all non-draft proposals; ``text`` matches any part, short words too."""
+    require_role(actor, "organizer")
+    where, args = ["p.status != 'draft'"], []
+    if status:
+        statuses = [status] if isinstance(status, str) else list(status)
+        where.append(f"p.status in ({','.join('?' * len(statuses))})")
+        args += statuses
+    if topic:
+        where.append("p.topic = ?")
+        args.append(topic)
+    if college:
+        where.append("p.college = ?")
+        args.append(college)
+    if text and text.strip():
+        like = "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        fields = ["p.title", "p.problem", "p.investigation", "p.suggestions", "coalesce(u.name, '')",
+                  "coalesce(p.author_name, '')"]
+        where.append("(" + " or ".join(f"{f} like ? escape '\\'" for f in fields) + ")")
+        args += [like] * len(fields)
+    sql = f"""select p.id, p.title, p.topic, p.status, p.college,
+                     coalesce(p.author_name, u.name) as author, u.student_no, p.department,
+                     p.submitted_at, p.invalid_reason, p.topic_confirmed, p.source,
+                     (select count(*) from coauthors c where c.proposal_id = p.id) as coauthors
+              from proposals p join users u on u.id = p.submitter_id
+              where {' and '.join(where)} order by p.id"""
+    return pd.DataFrame(db.query(sql, args), columns=[
+        "id", "title", "topic", "status", "college", "author", "student_no", "department", "submitted_at",
+        "invalid_reason", "topic_confirmed", "source", "coauthors"])
+
+
+def counts(db: Database) -> dict:
+    """Numbers for a report: submitted in all, valid (确立有效提案), invalid, drafts."""
+    by_status = dict(db.execute("select status, count(*) from proposals group by status").fetchall())
+    received = sum(v for k, v in by_status.items() if k in ("submitted", "valid", "invalid"))
+    return {"received": received, "valid": by_status.get("valid", 0), "invalid": by_status.get("invalid", 0),
+            "pending": by_status.get("submitted", 0), "drafts": by_status.get("draft", 0),
+            "withdrawn": by_status.get("withdrawn", 0)}
+
+
+# --- writing (participants) ---------------------------------------------------
+
+
+def _clean(db: Database, contest: settings.Settings, fields: dict, *, complete: bool) -> dict:
+    """Validate fields; a draft may leave them empty, a submission may not."""
+
+    def check(value, label, lo, hi, multiline):
+        if not complete and not str(value or "").strip():
+            return ""
+        return validation.text(value, label, min_len=lo, max_len=hi, multiline=multiline)
+
+    record = {"title": check(fields.get("title"), "标题", *TITLE_LEN, False)}
+    for key, label in TEXT_FIELDS.items():
+        record[key] = check(fields.get(key), label, *TEXT_LEN, True)
+    topic = fields.get("topic") or None
+    if topic and topic not in contest.topic_codes:
+        raise ValidationError("请从列表中选择议题。")
+    if complete and not topic:
+        raise ValidationError("请选择议题。")
+    department = fields.get("department") or None
+    if department and not db["departments"].count_where("code = ? and active = 1", [department]):
+        raise ValidationError("建议承办部门不在部门列表中。")
+    return record | {"topic": topic, "department": department}
+
+
+def _coauthors(db: Database, user: User, numbers: list[str]) -> list[int]:
+    numbers = [str(n).strip() for n in numbers or [] if str(n).strip()]
+    if len(numbers) > MAX_COAUTHORS:
+        raise ValidationError(f"合作者最多 {MAX_COAUTHORS} 人。")
+    ids = []
+    for number in dict.fromkeys(numbers):
+        other = find_by_student_no(db, number)
+        if other is None or other.role != "participant":
+            raise ValidationError(f"学号 {number} 尚未注册，请合作者先注册账号。")
+        if other.id == user.id:
+            raise ValidationError("不需要把自己添加为合作者。")
+        ids.append(other.id)
+    return ids
+
+
+def _ensure_open(contest: settings.Settings, now: dt.datetime) -> None:
+    if not contest.submission_open(now):
+        opens = contest.at("submission_opens")
+        if opens and now < opens:
+            raise ValidationError(f"提案征集将于 {contest.phases['submission_opens']} 开始。")
+        raise ValidationError(f"提案征集已于 {contest.phases['submission_closes']} 截止，提案只读，不能再修改。")
+
+
+def _owned(db: Database, user: User, proposal_id: int) -> dict:
+    require_role(user, "participant")
+    proposal = _row(db, proposal_id)
+    if proposal["submitter_id"] != user.id:
+        if user.id in coauthor_ids(db, proposal_id):
+            raise PermissionDenied("只有提交人可以修改或撤回该提案。")
+        raise PermissionDenied("提案不存在或无权查看。")
+    return proposal
+
+
+def save_draft(db: Database, user: User, fields: dict, *, proposal_id: int | None = None,
+               client_token: str | None = None, now: dt.datetime | None = None) -> int:
+    """Create or update a draft; returns its id. A repeated ``client_token`` reuses the same draft."""
+    require_role(user, "participant")
+    now = now or clock.now()
+    contest = settings.get(db)
+    _ensure_open(contest, now)
+    if proposal_id is None and client_token:
+        existing = next(db["proposals"].rows_where("submitter_id = ? and client_token = ?",
+                                                   [user.id, client_token]), None)
+        proposal_id = existing["id"] if existing else None
+    if proposal_id is not None:
+        proposal = _owned(db, user, proposal_id)
+        if proposal["status"] not in ("draft", "withdrawn"):
+            return update_submitted(db, user, proposal_id, fields, now=now)
+    record = _clean(db, contest, fields, complete=False)
+    coauthors = _coauthors(db, user, fields.get("coauthors", []))
+    with db.atomic():
+        if proposal_id is None:
+            proposal_id = db["proposals"].insert(record | {
+                "submitter_id": user.id, "status": "draft", "college": user.college, "source": "portal",
+                "client_token": client_token, "created_at": clock.iso(now), "updated_at": clock.iso(now),
+            }).last_pk
+        else:
+            db["proposals"].update(proposal_id, record | {"status": "draft", "updated_at": clock.iso(now)})
+        _set_coauthors(db, proposal_id, coauthors)
+    return proposal_id
+
+
+def _set_coauthors(db: Database, proposal_id: int, ids: list[int]) -> None:
+    db["coauthors"].delete_where("proposal_id = ?", [proposal_id])
+    db["coauthors"].insert_all([{"proposal_id": proposal_id, "user_id": i} for i in ids])
+
+
+def submit(db: Database, user: User, proposal_id: int, *, now: dt.datetime | None = None) -> None:
+    """Submit a draft after full validation. Submitting twice changes nothing."""
+    now = now or clock.now()
+    proposal = _owned(db, user, proposal_id)
+    if proposal["status"] not in ("draft", "withdrawn"):
+        return
+    contest = settings.get(db)
+    _ensure_open(contest, now)
+    _clean(db, contest, proposal, complete=True)
+    db["proposals"].update(proposal_id, {"status": "submitted", "submitted_at": clock.iso(now),
+                                         "updated_at": clock.iso(now)})
+    audit.record(db, user, "submit_proposal", f"proposal:{proposal_id}")
+
+
+def update_submitted(db: Database, user: User, proposal_id: int, fields: dict, *,
+                     now: dt.datetime | None = None) -> int:
+    """Edit a submitted proposal before the deadline; it must stay complete."""
+    now = now or clock.now()
+    proposal = _owned(db, user, proposal_id)
+    if proposal["status"] != "submitted":
+        raise ValidationError("提案已完成立案审查，不能再修改。" if proposal["status"] in ("valid", "invalid")
+                              else "该提案当前状态不能修改。")
+    contest = settings.get(db)
+    _ensure_open(contest, now)
+    record = _clean(db, contest, fields, complete=True)
+    coauthors = _coauthors(db, user, fields.get("coauthors", []))
+    with db.atomic():
+        db["proposals"].update(proposal_id, record | {"updated_at": clock.iso(now)})
+        _set_coauthors(db, proposal_id, coauthors)
+    audit.record(db, user, "edit_proposal", f"proposal:{proposal_id}")
+    return proposal_id
+
+
+def withdraw(db: Database, user: User, proposal_id: int, *, now: dt.datetime | None = None) -> None:
+    """The submitter withdraws a submitted proposal before the deadline (it can be reopened as a draft)."""
+    now = now or clock.now()
+    proposal = _owned(db, user, proposal_id)
+    if proposal["status"] not in ("draft", "submitted"):
+        raise ValidationError("提案已完成立案审查，不能撤回。")
+    _ensure_open(settings.get(db), now)
+    db["proposals"].update(proposal_id, {"status": "withdrawn", "updated_at": clock.iso(now)})
+    audit.record(db, user, "withdraw_proposal", f"proposal:{proposal_id}")
+
+
+def can_edit(db: Database, user: User, proposal: dict, now: dt.datetime | None = None) -> tuple[bool, str]:
+    """Whether the page should offer editing, and if not, why (Chinese)."""
+    contest = settings.get(db)
+    if user.role != "participant" or proposal["submitter_id"] != user.id:
+        return False, "只有提交人可以修改该提案。"
+    if proposal["status"] in ("valid", "invalid"):
+        return False, "提案已完成立案审查，内容已锁定。"
+    if not contest.submission_open(now or clock.now()):
+        return False, f"提案征集已于 {contest.phases.get('submission_closes')} 截止，提案只读。"
+    return True, ""
+
+
+# --- screening (organizers) ---------------------------------------------------
+
+
+def screen(db: Database, actor: User, proposal_ids: list[int], valid: bool, reason: str = "", *,
+           now: dt.datetime | None = None) -> int:
+    """Mark submitted proposals 立案 or 不予立案 (with a reason the authors see). Returns how many."""
+    require_role(actor, "organizer")
+    now = now or clock.now()
+    if not proposal_ids:
+        raise ValidationError("请至少选择一件提案。")
+    reason = "" if valid else validation.text(reason, "不予立案的理由", min_len=2, max_len=300, multiline=True)
+    with db.atomic():
+        for proposal_id in proposal_ids:
+            proposal = _row(db, proposal_id)
+            if proposal["status"] not in ("submitted", "valid", "invalid"):
+                raise ValidationError(f"提案 {proposal_id} 尚未提交，不能审查。")
+            db["proposals"].update(proposal_id, {
+                "status": "valid" if valid else "invalid", "invalid_reason": reason or None,
+                "screened_at": clock.iso(now)})
+            audit.record(db, actor, "screen_proposal", f"proposal:{proposal_id}",
+                         {"old": proposal["status"], "new": "valid" if valid else "invalid", "reason": reason})
+    return len(proposal_ids)
+
+
+def set_topic(db: Database, actor: User, proposal_ids: list[int], topic: str) -> None:
+    """Organizer confirms or corrects topics; a confirmed topic becomes a training label."""
+    require_role(actor, "organizer")
+    if topic not in settings.get(db).topic_codes:
+        raise ValidationError("请从列表中选择议题。")
+    with db.atomic():
+        for proposal_id in proposal_ids:
+            old = _row(db, proposal_id)["topic"]
+            db["proposals"].update(proposal_id, {"topic": topic, "topic_confirmed": 1})
+            audit.record(db, actor, "set_topic", f"proposal:{proposal_id}", {"old": old, "new": topic})

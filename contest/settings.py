@@ -1,0 +1,322 @@
+"""Contest settings: name, phases, topics, rubric, colleges, departments.
+
+Settings live in the ``settings`` table as one JSON value per key; the
+departments have a table of their own because accounts and cases point at
+them. Every change is validated as a whole and written to the audit log.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from . import audit, clock, validation
+from .errors import ValidationError
+from .permissions import require_role
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+PHASES = {
+    "submission_opens": "提案征集开始",
+    "submission_closes": "提案征集截止",
+    "judging_closes": "评审截止",
+    "results_published": "结果公布",
+}
+DATE_FORMAT = "%Y-%m-%d %H:%M"
+
+DEFAULT_RUBRIC = [
+    {"code": "value", "name": "问题价值", "weight": 25, "min": 0, "max": 10,
+     "description": "问题是否真实、普遍、值得解决"},
+    {"code": "research", "name": "调研扎实", "weight": 25, "min": 0, "max": 10,
+     "description": "调研方法、样本和数据是否充分可信"},
+    {"code": "feasibility", "name": "建议可行", "weight": 25, "min": 0, "max": 10,
+     "description": "建议是否具体、可操作、有明确承办方"},
+    {"code": "writing", "name": "表达规范", "weight": 10, "min": 0, "max": 10,
+     "description": "结构清晰、表述准确、一事一案"},
+    {"code": "novelty", "name": "创新性", "weight": 15, "min": 0, "max": 10,
+     "description": "视角或方案是否有新意"},
+]
+DEFAULT_COLLEGES = [
+    "电子与信息学部", "机械工程学院", "能源与动力工程学院", "化学学院", "数学与统计学院",
+    "经济与金融学院", "管理学院", "人文社会科学学院", "外国语学院", "医学部",
+]
+
+
+def default_topics() -> list[dict]:
+    with open(DATA_DIR / "topics.csv", encoding="utf-8") as f:
+        return [{"code": r["code"], "name": r["name"]} for r in csv.DictReader(f)]
+
+
+@dataclass(frozen=True)
+class Settings:
+    contest_name: str = "集智思源学生提案大赛"
+    year: int = 2026
+    phases: dict = field(default_factory=dict)  # phase key -> "YYYY-MM-DD HH:MM"
+    grace_until: str | None = None  # late edits allowed until then
+    topics: list = field(default_factory=default_topics)
+    rubric: list = field(default_factory=lambda: [dict(c) for c in DEFAULT_RUBRIC])
+    colleges: list = field(default_factory=lambda: list(DEFAULT_COLLEGES))
+    reviews_per_proposal: int = 3
+    college_conflict: bool = False
+    demo_mode: bool = False
+
+    def at(self, phase: str) -> dt.datetime | None:
+        value = self.phases.get(phase)
+        return dt.datetime.strptime(value, DATE_FORMAT) if value else None
+
+    def topic_name(self, code: str | None) -> str:
+        return next((t["name"] for t in self.topics if t["code"] == code), code or "未分类")
+
+    @property
+    def topic_codes(self) -> list[str]:
+        return [t["code"] for t in self.topics]
+
+    def submission_open(self, now: dt.datetime) -> bool:
+        """Students may create, edit, submit and withdraw proposals."""
+        opens, closes = self.at("submission_opens"), self.at("submission_closes")
+        grace = dt.datetime.strptime(self.grace_until, DATE_FORMAT) if self.grace_until else None
+        end = max(d for d in (closes, grace) if d) if (closes or grace) else None
+        return (opens is None or now >= opens) and (end is None or now <= end)
+
+    def judging_open(self, now: dt.datetime) -> bool:
+        closes = self.at("judging_closes")
+        return closes is None or now <= closes
+
+    def current_phase(self, now: dt.datetime) -> str:
+        """A Chinese label of where the contest stands now."""
+        opens, closes = self.at("submission_opens"), self.at("submission_closes")
+        judging, results = self.at("judging_closes"), self.at("results_published")
+        if opens and now < opens:
+            return "提案征集尚未开始"
+        if self.submission_open(now):
+            return "提案征集中"
+        if judging and now <= judging:
+            return "评审中"
+        if results and now < results:
+            return "评审结束，等待结果公布"
+        return "结果已公布，提案办理中"
+
+
+def get(db: Database) -> Settings:
+    values = {row["key"]: json.loads(row["value"]) for row in db["settings"].rows} if db["settings"].exists() else {}
+    known = {k: v for k, v in values.items() if k in Settings.__dataclass_fields__}
+    return Settings(**known)
+
+
+def default_phases(now: dt.datetime) -> dict:
+    """Phases for a new contest: open now, 30 days to submit, 15 to judge, results 7 days later."""
+    start = now.replace(hour=8, minute=0, second=0)
+    steps = {"submission_opens": 0, "submission_closes": 30, "judging_closes": 45, "results_published": 52}
+    return {k: (start + dt.timedelta(days=d)).strftime(DATE_FORMAT) for k, d in steps.items()}
+
+
+def initialise(db: Database, *, contest_name: str | None = None, year: int | None = None,
+               demo_mode: bool = False, now: dt.datetime | None = None) -> Settings:
+    """Write a full, valid set of settings and the default departments."""
+    now = now or clock.now()
+    settings = Settings(phases=default_phases(now), year=year or now.year, demo_mode=demo_mode)
+    if contest_name:
+        settings = replace(settings, contest_name=contest_name)
+    _write(db, validate(settings))
+    return settings
+
+
+def _write(db: Database, settings: Settings) -> None:
+    rows = [{"key": k, "value": json.dumps(v, ensure_ascii=False)} for k, v in asdict(settings).items()]
+    db["settings"].upsert_all(rows, pk="key")
+
+
+def update(db: Database, actor, **changes) -> Settings:
+    """Organizer changes settings; the whole result is validated before anything is written."""
+    require_role(actor, "organizer")
+    old = get(db)
+    unknown = set(changes) - set(Settings.__dataclass_fields__)
+    if unknown:
+        raise ValidationError("未知的设置项：" + "、".join(sorted(unknown)))
+    if "rubric" in changes and changes["rubric"] != old.rubric:
+        from .judging import ensure_rubric_editable  # judging builds on settings
+
+        ensure_rubric_editable(db)
+    new = validate(replace(old, **changes))
+    diff = {k: {"old": getattr(old, k), "new": getattr(new, k)}
+            for k in changes if getattr(old, k) != getattr(new, k)}
+    if diff:
+        with db.atomic():
+            _write(db, new)
+            audit.record(db, actor, "update_settings", "settings", diff)
+    return new
+
+
+# --- validation (pure) ------------------------------------------------------
+
+
+def validate(settings: Settings) -> Settings:
+    """Return a cleaned copy or raise ValidationError with a Chinese message."""
+    name = validation.text(settings.contest_name, "比赛名称", max_len=60)
+    try:
+        year = int(settings.year)
+    except (TypeError, ValueError):
+        raise ValidationError("年份必须是数字。") from None
+    if not 2000 <= year <= 2100:
+        raise ValidationError("年份应在 2000–2100 之间。")
+    return replace(
+        settings,
+        contest_name=name,
+        year=year,
+        phases=_validate_phases(settings.phases),
+        grace_until=_validate_grace(settings.grace_until, settings.phases),
+        topics=_validate_topics(settings.topics),
+        rubric=validate_rubric(settings.rubric),
+        colleges=_validate_colleges(settings.colleges),
+        reviews_per_proposal=_validate_reviews(settings.reviews_per_proposal),
+        college_conflict=bool(settings.college_conflict),
+    )
+
+
+def parse_date(value, label: str) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value.replace(second=0, microsecond=0)
+    try:
+        return dt.datetime.strptime(str(value).strip(), DATE_FORMAT)
+    except ValueError:
+        raise ValidationError(f"{label}的时间格式应为 YYYY-MM-DD HH:MM。") from None
+
+
+def _validate_phases(phases: dict) -> dict:
+    missing = [label for key, label in PHASES.items() if not phases.get(key)]
+    if missing:
+        raise ValidationError("请设置时间：" + "、".join(missing) + "。")
+    dates = {key: parse_date(phases[key], PHASES[key]) for key in PHASES}
+    keys = list(PHASES)
+    for earlier, later in zip(keys, keys[1:]):
+        if dates[later] < dates[earlier]:
+            raise ValidationError(f"{PHASES[later]}不能早于{PHASES[earlier]}。")
+    if dates["submission_closes"] == dates["submission_opens"]:
+        raise ValidationError("提案征集截止必须晚于提案征集开始。")
+    return {key: d.strftime(DATE_FORMAT) for key, d in dates.items()}
+
+
+def _validate_grace(grace, phases: dict) -> str | None:
+    if not grace:
+        return None
+    grace_at = parse_date(grace, "宽限期")
+    if grace_at < parse_date(phases["submission_closes"], PHASES["submission_closes"]):
+        raise ValidationError("宽限期截止不能早于提案征集截止。")
+    if grace_at > parse_date(phases["judging_closes"], PHASES["judging_closes"]):
+        raise ValidationError("宽限期截止不能晚于评审截止。")
+    return grace_at.strftime(DATE_FORMAT)
+
+
+def _code(value, label: str) -> str:
+    code = validation.text(value, label, max_len=30)
+    if not re.fullmatch(r"[a-z][a-z0-9_-]*", code):
+        raise ValidationError(f"{label}“{code}”只能包含小写字母、数字、下划线和连字符，且以字母开头。")
+    return code
+
+
+def _unique(items: list[str], label: str) -> None:
+    dupes = sorted({x for x in items if items.count(x) > 1})
+    if dupes:
+        raise ValidationError(f"{label}重复：" + "、".join(dupes))
+
+
+def _validate_topics(topics: list) -> list[dict]:
+    cleaned = [{"code": _code(t.get("code"), "议题代码"), "name": validation.text(t.get("name"), "议题名称", max_len=20)}
+               for t in topics or []]
+    if not cleaned:
+        raise ValidationError("至少需要一个议题。")
+    _unique([t["code"] for t in cleaned], "议题代码")
+    _unique([t["name"] for t in cleaned], "议题名称")
+    return cleaned
+
+
+def _number(value, label: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{label}必须是数字。") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValidationError(f"{label}必须是有限的数字。")
+    return int(number) if number == int(number) else number
+
+
+def validate_rubric(rubric: list) -> list[dict]:
+    """Criteria with a code, name, positive weight and a score range min < max."""
+    cleaned = []
+    for c in rubric or []:
+        name = validation.text(c.get("name"), "评分项名称", max_len=20)
+        item = {
+            "code": _code(c.get("code"), f"评分项“{name}”的代码"),
+            "name": name,
+            "weight": _number(c.get("weight"), f"评分项“{name}”的权重"),
+            "min": _number(c.get("min"), f"评分项“{name}”的最低分"),
+            "max": _number(c.get("max"), f"评分项“{name}”的最高分"),
+            "description": validation.optional_text(c.get("description"), "评分说明", max_len=200),
+        }
+        if item["weight"] <= 0:
+            raise ValidationError(f"评分项“{name}”的权重必须大于 0。")
+        if item["min"] >= item["max"]:
+            raise ValidationError(f"评分项“{name}”的最高分必须大于最低分。")
+        cleaned.append(item)
+    if not cleaned:
+        raise ValidationError("评分标准至少需要一项。")
+    _unique([c["code"] for c in cleaned], "评分项代码")
+    _unique([c["name"] for c in cleaned], "评分项名称")
+    return cleaned
+
+
+def _validate_colleges(colleges: list) -> list[str]:
+    cleaned = [validation.text(c, "学院名称", max_len=50) for c in colleges or []]
+    if not cleaned:
+        raise ValidationError("至少需要一个学院。")
+    _unique(cleaned, "学院名称")
+    return cleaned
+
+
+def _validate_reviews(value) -> int:
+    number = _number(value, "每件提案的评审人数")
+    if number != int(number) or not 1 <= number <= 10:
+        raise ValidationError("每件提案的评审人数应为 1–10 的整数。")
+    return int(number)
+
+
+# --- departments ------------------------------------------------------------
+
+
+def departments(db: Database, *, include_inactive: bool = False) -> list[dict]:
+    where = None if include_inactive else "active = 1"
+    return list(db["departments"].rows_where(where, order_by="code"))
+
+
+def department_name(db: Database, code: str | None) -> str:
+    row = next(db["departments"].rows_where("code = ?", [code]), None) if code else None
+    return row["name"] if row else (code or "")
+
+
+def save_departments(db: Database, actor, rows: list[dict]) -> None:
+    """Replace the department list; departments left out are deactivated, never deleted."""
+    require_role(actor, "organizer")
+    cleaned = [
+        {
+            "code": _code(r.get("code"), "部门代码"),
+            "name": validation.text(r.get("name"), "部门名称", max_len=40),
+            "description": validation.optional_text(r.get("description"), "部门职责", max_len=200),
+            "active": 1,
+        }
+        for r in rows
+        if any(str(r.get(k) or "").strip() for k in ("code", "name"))
+    ]
+    if not cleaned:
+        raise ValidationError("至少需要一个职能部门。")
+    _unique([d["code"] for d in cleaned], "部门代码")
+    _unique([d["name"] for d in cleaned], "部门名称")
+    old = {d["code"]: d for d in departments(db, include_inactive=True)}
+    with db.atomic():
+        db.execute("update departments set active = 0")
+        db["departments"].upsert_all(cleaned, pk="code")
+        audit.record(db, actor, "update_departments", "departments",
+                     {"old": sorted(c for c, d in old.items() if d["active"]), "new": [d["code"] for d in cleaned]})

@@ -1,0 +1,75 @@
+"""Checks for text typed by users, shared by every form.
+
+Text is stored verbatim (HTML, markdown, emoji included) and always rendered
+as plain text; only characters that cannot be seen or printed are refused,
+because they make names and titles look alike while differing.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .errors import ValidationError
+
+# Control characters other than tab/newline, zero-width and bidi controls.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+PHONE = re.compile(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$")
+
+
+def text(value: object, label: str, *, min_len: int = 1, max_len: int = 100, multiline: bool = False) -> str:
+    """Return the stripped text or raise ValidationError with a Chinese message."""
+    value = "" if value is None else str(value)
+    value = value.replace("\r\n", "\n").strip()
+    if not value:
+        raise ValidationError(f"请填写{label}。")
+    if _INVISIBLE.search(value):
+        raise ValidationError(f"{label}包含不可见的控制字符或零宽字符，请删除后重试。")
+    if not multiline and ("\n" in value or "\t" in value):
+        raise ValidationError(f"{label}不能换行。")
+    n = length(value)
+    if n < min_len:
+        raise ValidationError(f"{label}至少需要 {min_len} 个字，当前 {n} 个字。")
+    if n > max_len:
+        raise ValidationError(f"{label}最多 {max_len} 个字，当前 {n} 个字。")
+    return value
+
+
+def optional_text(value: object, label: str, **kwargs) -> str:
+    """Like ``text`` but an empty value is allowed and returned as ''."""
+    if value is None or not str(value).strip():
+        return ""
+    return text(value, label, **kwargs)
+
+
+def length(value: str) -> int:
+    """Length as a user counts it: one per visible character (NFC)."""
+    return len(unicodedata.normalize("NFC", value))
+
+
+def email(value: object) -> str:
+    value = optional_text(value, "邮箱", max_len=100)
+    if value and not EMAIL.match(value):
+        raise ValidationError("邮箱格式不正确，例如 name@example.edu.cn。")
+    return value
+
+
+def phone(value: object) -> str:
+    value = optional_text(value, "手机号", max_len=20)
+    if value and not PHONE.match(value):
+        raise ValidationError("手机号格式不正确，应为 11 位手机号。")
+    return value
+
+
+def student_no(value: object) -> str:
+    value = text(value, "学号", max_len=20)
+    if not re.fullmatch(r"[A-Za-z0-9]{4,20}", value):
+        raise ValidationError("学号只能包含字母和数字，长度 4–20 位。")
+    return value
+
+
+def username(value: object) -> str:
+    value = text(value, "用户名", max_len=40)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{2,39}", value):
+        raise ValidationError("用户名只能包含字母、数字、下划线、点和连字符，长度 3–40 位。")
+    return value

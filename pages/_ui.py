@@ -1,0 +1,48 @@
+"""Small helpers shared by the pages: the run's database, the user, messages."""
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from contest.errors import ContestError
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:])")
+
+
+def db():
+    """The connection opened for this script run by streamlit_app.py."""
+    return st.session_state["db"]
+
+
+def user():
+    """The logged-in user (re-read from the database on every run), or None."""
+    return st.session_state.get("user")
+
+
+def escape_md(value: str) -> str:
+    """Escape user text for places that only take markdown (labels, captions)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(value or "")).replace("\n", " ")
+
+
+def attempt(action, success: str | None = None):
+    """Run ``action``; show the domain's Chinese message if it refuses. Returns its result or None."""
+    try:
+        result = action()
+    except ContestError as error:
+        st.error(str(error))
+        return None
+    if success:
+        st.success(success)
+    return result
+
+
+def coming_soon(title: str, what: str) -> None:
+    st.title(title)
+    st.info(f"即将上线：{what}")
+
+
+def flash(message: str) -> None:
+    """Show ``message`` after the rerun that follows a successful change."""
+    st.session_state["flash"] = message
+    st.rerun()

@@ -1,0 +1,26 @@
+"""The logged-in user's account: profile and password."""
+import streamlit as st
+
+from contest import accounts, settings
+from pages import _ui as ui
+
+user = ui.user()
+st.title("我的账号")
+profile = {"用户名": user.username, "姓名": user.name, "角色": user.role_name}
+if user.student_no:
+    profile["学号"] = user.student_no
+if user.college:
+    profile["学院"] = user.college
+if user.department:
+    profile["部门"] = settings.department_name(ui.db(), user.department)
+profile |= {"邮箱": user.email or "", "手机号": user.phone or ""}
+st.dataframe([{"项目": k, "内容": v} for k, v in profile.items()], hide_index=True)
+
+st.subheader("修改密码")
+with st.form("change_password", clear_on_submit=True):
+    old = st.text_input("原密码", type="password")
+    new = st.text_input("新密码", type="password", help="至少 8 位，需同时包含字母和数字")
+    confirm = st.text_input("确认新密码", type="password")
+    submitted = st.form_submit_button("修改密码")
+if submitted and ui.attempt(lambda: accounts.change_password(ui.db(), user, old, new, confirm) or True):
+    ui.flash("密码已修改。")

@@ -1,0 +1,26 @@
+"""Login page; in demo mode it lists the demo accounts."""
+import streamlit as st
+
+from contest import accounts, demo, settings
+from pages import _ui as ui
+
+contest = settings.get(ui.db())
+st.title(contest.contest_name)
+st.caption("学生提案征集 · 评审 · 转办答复全流程平台")
+
+with st.form("login"):
+    username = st.text_input("用户名或学号", max_chars=40)
+    password = st.text_input("密码", type="password", max_chars=128)
+    submitted = st.form_submit_button("登录", type="primary")
+if submitted:
+    user = ui.attempt(lambda: accounts.login(ui.db(), username, password))
+    if user:
+        st.session_state["user_id"] = user.id
+        ui.flash(f"欢迎，{user.name}。")
+
+st.caption("还没有账号？参赛学生请在左侧“学生注册”自行注册；评委和职能部门账号由组织者创建。刷新浏览器页面后需要重新登录。")
+
+if contest.demo_mode:
+    st.subheader("演示账号")
+    st.info(f"这是演示比赛，所有演示账号的密码都是 {demo.PASSWORD}。")
+    st.dataframe(demo.accounts_table(ui.db()), hide_index=True, width="stretch")

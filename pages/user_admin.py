@@ -1,0 +1,69 @@
+"""Organizer: accounts — list, create judges and department staff, bulk import, reset."""
+import pandas as pd
+import streamlit as st
+
+from contest import accounts, exports, settings
+from contest.permissions import ROLES
+from pages import _ui as ui
+
+db, user = ui.db(), ui.user()
+contest = settings.get(db)
+depts = {d["code"]: d["name"] for d in settings.departments(db)}
+st.title("账号管理")
+
+listing, create, bulk = st.tabs(["账号列表", "新建账号", "批量导入"])
+
+with listing:
+    role = st.selectbox("角色", [None, *ROLES], format_func=lambda r: "全部" if r is None else ROLES[r])
+    table = accounts.list_users(db, user, role)
+    table["role"] = table["role"].map(ROLES)
+    table["active"] = table["active"].map({1: "正常", 0: "已停用"})
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "id": "编号", "username": "用户名", "name": "姓名", "role": "角色", "student_no": "学号",
+        "college": "学院", "email": "邮箱", "phone": "手机号", "department": "部门", "topics": "评审议题",
+        "active": "状态", "must_change_password": None, "created_at": "创建时间"})
+    with st.form("account_action"):
+        target = st.selectbox("选择账号", table["id"].tolist(), format_func=lambda i: " · ".join(
+            str(v) for v in table.loc[table["id"] == i, ["username", "name", "role"]].iloc[0]))
+        action = st.radio("操作", ["重置密码", "停用", "启用"], horizontal=True)
+        if st.form_submit_button("执行") and target is not None:
+            if action == "重置密码":
+                password = ui.attempt(lambda: accounts.reset_password(db, user, target))
+                if password:
+                    st.success(f"新的初始密码：{password}（请告知本人，首次登录需修改）")
+            elif ui.attempt(lambda: accounts.set_active(db, user, target, action == "启用") or True):
+                ui.flash(f"账号已{action}。")
+
+with create, st.form("create_account"):
+    role = st.selectbox("角色", ["judge", "department", "organizer"], format_func=ROLES.get)
+    username = st.text_input("用户名", max_chars=40, help="字母、数字、下划线、点或连字符，例如 judge7 或 dept-jwc")
+    name = st.text_input("姓名", max_chars=30)
+    college = st.selectbox("学院（评委填写，用于学院回避）", [""] + contest.colleges)
+    department = st.selectbox("所属部门（职能部门账号必填）", [""] + list(depts), format_func=lambda c: depts.get(c, "—"))
+    topics = st.multiselect("擅长议题（评委）", contest.topic_codes, format_func=contest.topic_name)
+    email = st.text_input("邮箱", max_chars=100)
+    if st.form_submit_button("创建账号", type="primary"):
+        created = ui.attempt(lambda: accounts.create_account(
+            db, user, role, username=username, name=name, college=college, department=department,
+            topics=" ".join(topics), email=email))
+        if created:
+            st.success(f"已创建账号 {created[0].username}，初始密码：{created[1]}（首次登录需修改）")
+
+with bulk:
+    st.caption("上传 .xlsx 或 .csv，列：用户名、姓名、角色（评委/职能部门），可选：学院、邮箱、手机号、部门代码、评审议题。"
+               "任何一行有误则整表不导入。")
+    template = pd.DataFrame([{"用户名": "judge7", "姓名": "王老师", "角色": "评委", "学院": "管理学院",
+                              "邮箱": "", "手机号": "", "部门代码": "", "评审议题": "teaching life"},
+                             {"用户名": "dept-new", "姓名": "张老师", "角色": "职能部门", "学院": "",
+                              "邮箱": "", "手机号": "", "部门代码": next(iter(depts), ""), "评审议题": ""}])
+    st.download_button("下载模板", exports.to_csv(template), "accounts_template.csv", "text/csv")
+    upload = st.file_uploader("账号表格", type=["csv", "xlsx"])
+    if upload and st.button("导入账号", type="primary"):
+        frame = ui.attempt(lambda: exports.read_table(upload.getvalue(), upload.name))
+        created = ui.attempt(lambda: accounts.import_accounts(db, user, frame)) if frame is not None else None
+        if created:
+            result = pd.DataFrame(created).rename(columns={"username": "用户名", "name": "姓名", "role": "角色",
+                                                           "password": "初始密码"}).drop(columns="id")
+            st.success(f"已导入 {len(created)} 个账号。请下载初始密码表并妥善分发。")
+            st.dataframe(result, hide_index=True)
+            st.download_button("下载初始密码表", exports.to_csv(result), "new_accounts.csv", "text/csv")
