@@ -15,8 +15,10 @@ Pure Python, no streamlit. Everything is built from scikit-learn parts:
     word TF-IDF and character 1-3-gram TF-IDF (both ``sublinear_tf``) takes over;
     ``score`` is a softmax of the SVM margins.
   Feature choice, measured by ``benchmarks/topics_quality.py`` on the shared corpus titles
-  (train+dev -> test, macro-F1, see benchmarks/RESULTS.md): words alone 0.888, char 1-3
-  alone 0.901, words + char 1-3 0.909 (LinearSVC C=0.5) -- the union is kept.
+  (train+dev -> test, macro-F1, see benchmarks/RESULTS.md): words alone 0.889, char 1-3
+  alone 0.895, words + char 1-3 0.901, and 0.908 when character n-grams seen in only one
+  training text are dropped (``char_min_df=2``, LinearSVC C=0.5) -- that union is kept.
+  Word bigrams, char 1-4, class weights, LogisticRegression and ComplementNB were no better.
 * Same-issue groups (:func:`group_same_issue`): word TF-IDF only (stop words removed did
   better than character n-grams for paraphrases), title repeated ``TITLE_WEIGHT`` times,
   a sparse radius-neighbour graph from ``NearestNeighbors(metric="cosine")`` (computed in
@@ -34,6 +36,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 import rjieba
+from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -50,7 +53,7 @@ USER_DICT_PATH = DATA_DIR / "campus_dict.txt"
 STOPWORDS_PATH = DATA_DIR / "stopwords.txt"
 
 #: Cosine similarity above which two proposals are taken to raise the same issue.
-GROUP_THRESHOLD = 0.5
+GROUP_THRESHOLD = 0.4
 #: Minimum cosine similarity for :func:`similar_proposals`.
 SIMILAR_THRESHOLD = 0.2
 #: How many times the title is repeated before the body when texts are joined.
@@ -138,12 +141,16 @@ def write_table(df: pd.DataFrame, path: str | Path) -> None:
 class WordAnalyzer:
     """Text -> list of words, usable as ``TfidfVectorizer(analyzer=WordAnalyzer(...))``.
 
-    rjieba segmentation with extra dictionary words, lower case, tokens without a letter or
+    rjieba segmentation with extra dictionary words (``for_search``: long words also give
+    their dictionary sub-words, 社团活动 -> 社团 活动 社团活动, so keywords and paraphrases
+    meet more often; it measured better for both grouping and keywords), lower case, tokens without a letter or
     digit, pure numbers and stop words dropped, synonyms mapped to one word.
     """
 
     def __init__(self, user_words: Iterable[tuple[str, int | None]] = (),
-                 stopwords: Iterable[str] = (), synonyms: dict[str, str] | None = None):
+                 stopwords: Iterable[str] = (), synonyms: dict[str, str] | None = None,
+                 for_search: bool = True):
+        self.for_search = for_search
         self.user_words = tuple(user_words)
         self.stopwords = frozenset(stopwords)
         self.synonyms = dict(synonyms or {})
@@ -159,7 +166,9 @@ class WordAnalyzer:
 
     def __call__(self, text: str) -> list[str]:
         stop, syn = self.stopwords, self.synonyms
-        return [syn.get(w, w) for w in self._segmenter().cut(str(text).lower())
+        jieba = self._segmenter()
+        cut = jieba.cut_for_search if self.for_search else jieba.cut
+        return [syn.get(w, w) for w in cut(str(text).lower())
                 if w not in stop and not w.isdigit() and _HAS_WORD.search(w)]
 
     def __getstate__(self):  # the Rust segmenter cannot be pickled; rebuilt on first use
@@ -204,16 +213,19 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     review_below : score under which ``needs_review`` is set.
     C : LinearSVC regularisation.
     char_ngrams : character n-gram range added to words in the trained model (None: words only).
+    char_min_df : drop character n-grams seen in fewer training texts (from 100 texts on).
     analyzer : word analyzer (default: :func:`default_analyzer` of the taxonomy).
     """
 
     def __init__(self, topics=None, min_labels: int = 30, review_below: float = 0.5,
-                 C: float = 0.5, char_ngrams: tuple[int, int] | None = (1, 3), analyzer=None):
+                 C: float = 0.5, char_ngrams: tuple[int, int] | None = (1, 3), char_min_df: int = 2,
+                 analyzer=None):
         self.topics = topics
         self.min_labels = min_labels
         self.review_below = review_below
         self.C = C
         self.char_ngrams = char_ngrams
+        self.char_min_df = char_min_df
         self.analyzer = analyzer
 
     def fit(self, X: Sequence[str], y: Sequence[str] | None = None):
@@ -230,7 +242,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             features = [("word", TfidfVectorizer(analyzer=analyzer, sublinear_tf=True))]
             if self.char_ngrams:
                 features.append(("char", TfidfVectorizer(
-                    analyzer="char", ngram_range=tuple(self.char_ngrams), sublinear_tf=True)))
+                    analyzer="char", ngram_range=tuple(self.char_ngrams), sublinear_tf=True,
+                    min_df=self.char_min_df if len(X) >= 100 else 1)))  # tiny sets: keep all
             self.model_ = make_pipeline(FeatureUnion(features), LinearSVC(C=self.C))
             self.model_.fit(X, labels)
             self.classes_ = self.model_.classes_
@@ -240,16 +253,34 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             keyword_docs = list(taxonomy["keywords"]) + [""] * (len(codes) - len(taxonomy))
             self.vectorizer_ = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True)
             self.vectorizer_.fit(X + keyword_docs + [" ".join(codes)])
-            profiles = normalize(self.vectorizer_.transform(keyword_docs))
+            profiles = normalize(self._keyword_profiles(keyword_docs, analyzer))
             if labels:  # seed examples: each counts as much as the keyword list
                 seeds = normalize(self.vectorizer_.transform(X))
                 index = {c: i for i, c in enumerate(codes)}
-                onehot = np.zeros((len(codes), len(labels)))
-                onehot[[index[v] for v in labels], np.arange(len(labels))] = 1
+                onehot = sparse.csr_matrix((np.ones(len(labels)), ([index[v] for v in labels],
+                                            np.arange(len(labels)))), shape=(len(codes), len(labels)))
                 profiles = profiles + onehot @ seeds
             self.profiles_ = normalize(profiles)
             self.classes_ = np.array(codes, dtype=object)
         return self
+
+    def _keyword_profiles(self, keyword_docs, analyzer):
+        """Topic x word matrix with the IDF of each keyword taken as a whole word.
+
+        A keyword counts as its longest analyzed token (环境卫生, not its sub-word 卫生),
+        after synonym mapping; keywords made only of stop words are ignored.
+        """
+        vocab, idf = self.vectorizer_.vocabulary_, self.vectorizer_.idf_
+        rows, cols = [], []
+        for row, keywords in enumerate(keyword_docs):
+            for keyword in keywords.split():
+                word = max(analyzer(keyword), key=len, default=None)
+                if word in vocab:
+                    rows.append(row)
+                    cols.append(vocab[word])
+        cells = sorted(set(zip(rows, cols)))
+        return sparse.csr_matrix((idf[[c for _, c in cells]], tuple(zip(*cells)) or ([], [])),
+                                 shape=(len(keyword_docs), len(vocab)))
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """Scores per class (columns in ``classes_`` order), rows summing to 1."""

@@ -1,0 +1,159 @@
+"""Quality of contest.topics on the shared corpus (read at run time, never copied).
+
+1. Topic classification: macro-F1 on titles_9210.csv, train+dev -> test, for several
+   feature sets and LinearSVC C values; the TopicClassifier default is reported last.
+2. Same-issue groups on att3_messages_4326.csv against the two published teams' hot
+   issues (silver_groups_*.csv): for each published issue, the best-matching group of ours
+   by Jaccard, with its precision and recall; plus recall of identical-title pairs.
+3. Default campus taxonomy without labels: macro-F1 on data/demo/proposals.json if present.
+
+Run: python benchmarks/topics_quality.py
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import f1_score
+from sklearn.pipeline import FeatureUnion, make_pipeline
+from sklearn.svm import LinearSVC
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _results import record  # noqa: E402
+from contest import topics  # noqa: E402
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+DEMO = ROOT / "data" / "demo" / "proposals.json"
+
+
+def classification() -> list[str]:
+    df = pd.read_csv(CORPUS / "titles_9210.csv")
+    train, test = df[df["split"] != "test"], df[df["split"] == "test"]
+    X, y, Xt, yt = list(train["title"]), list(train["label"]), list(test["title"]), list(test["label"])
+    words = topics.default_analyzer()
+
+    def word():
+        return ("word", TfidfVectorizer(analyzer=words, sublinear_tf=True))
+
+    def char(lo, hi, min_df=1):
+        return ("char", TfidfVectorizer(analyzer="char", ngram_range=(lo, hi), sublinear_tf=True,
+                                        min_df=min_df))
+
+    configs = {
+        "words (rjieba + campus dict)": [word()],
+        "char 1-3": [char(1, 3)],
+        "char 2-2": [char(2, 2)],
+        "words + char 1-2": [word(), char(1, 2)],
+        "words + char 1-3": [word(), char(1, 3)],
+        "words + char 1-3 (char min_df=2)": [word(), char(1, 3, 2)],
+    }
+    lines = ["| features | C | macro-F1 | fit+predict s |", "|---|---|---|---|"]
+    for name, feats in configs.items():
+        for C in ((0.3, 0.5, 1.0) if name.startswith("words + char 1-3") else (0.5,)):
+            t = time.perf_counter()
+            model = make_pipeline(FeatureUnion(feats), LinearSVC(C=C)).fit(X, y)
+            f1 = f1_score(yt, model.predict(Xt), average="macro")
+            lines.append(f"| {name} | {C} | {f1:.3f} | {time.perf_counter() - t:.1f} |")
+            print(lines[-1], flush=True)
+    t = time.perf_counter()
+    clf = topics.TopicClassifier().fit(X, y)
+    f1 = f1_score(yt, clf.predict(Xt), average="macro")
+    review = clf.assign(Xt)["needs_review"]
+    acc_conf = (clf.predict(Xt)[~review.to_numpy()] == np.array(yt)[~review.to_numpy()]).mean()
+    lines.append(f"| **TopicClassifier() default** (words + char 1-3 min_df=2, C=0.5) | 0.5 | **{f1:.3f}** "
+                 f"| {time.perf_counter() - t:.1f} |")
+    lines.append("")
+    lines.append(f"TopicClassifier on test: {review.mean():.1%} flagged `needs_review`; accuracy on "
+                 f"the rest {acc_conf:.3f}. Published TF-IDF systems: 0.899-0.912; target >= 0.91.")
+    print(lines[-3], lines[-1], sep="\n")
+    return ["### Topic classification, titles_9210 (train+dev 8,289 -> test 921)", ""] + lines
+
+
+def grouping() -> list[str]:
+    att3 = pd.read_csv(CORPUS / "att3_messages_4326.csv", dtype=str, keep_default_na=False)
+    ids = att3["留言编号"].tolist()
+    silvers = {f.stem: pd.read_csv(f, dtype=str) for f in sorted(CORPUS.glob("silver_groups_*.csv"))}
+    same_title = [list(g.index) for _, g in att3.groupby("留言主题") if len(g) > 1]
+    pairs = [p for g in same_title for p in combinations(g, 2)]
+    lines = ["| text | threshold | groups | grouped msgs | largest | identical-title pair recall | "
+             + " | ".join(f"{k} mean best Jaccard" for k in silvers) + " | s |",
+             "|---|---|---|---|---|---|" + "---|" * len(silvers) + "---|"]
+    detail: list[str] = []
+    best_setting = ("title x2 + body", topics.GROUP_THRESHOLD)
+    for label, weight in (("title x1 + body", 1), ("title x2 + body", 2)):
+        texts = [topics.join_text(t, b, weight) for t, b in zip(att3["留言主题"], att3["留言详情"])]
+        for threshold in (0.3, 0.35, 0.4, 0.5, 0.6):
+            t = time.perf_counter()
+            groups = topics.group_same_issue(texts, threshold=threshold)
+            secs = time.perf_counter() - t
+            members: dict[int, set] = {}
+            for mid, g in zip(ids, groups):
+                if g is not None:
+                    members.setdefault(g, set()).add(mid)
+            recall_pairs = np.mean([groups[a] is not None and groups[a] == groups[b] for a, b in pairs])
+            cells, rows = [], []
+            for name, silver in silvers.items():
+                scores = []
+                for issue, part in silver.groupby("问题ID"):
+                    want = set(part["留言编号"])
+                    g, got = max(members.items(), key=lambda kv: len(kv[1] & want) / len(kv[1] | want),
+                                 default=(None, set()))
+                    inter = len(got & want)
+                    scores.append(inter / len(got | want) if got else 0.0)
+                    rows.append(f"| {name} | {issue} | {len(want)} | {g} | {len(got)} | "
+                                f"{inter / max(len(got), 1):.2f} | {inter / len(want):.2f} | {scores[-1]:.2f} |")
+                cells.append(f"{np.mean(scores):.2f}")
+            largest = sorted((len(m) for m in members.values()), reverse=True)[:3]
+            lines.append(f"| {label} | {threshold} | {len(members)} | {sum(map(len, members.values()))} | "
+                         f"{largest} | {recall_pairs:.2f} | " + " | ".join(cells) + f" | {secs:.1f} |")
+            print(lines[-1], flush=True)
+            if (label, threshold) == best_setting:
+                detail = rows
+                kw = topics.group_keywords(texts, groups, top=5)
+                top_groups = [f"- group {g} ({len(members[g])} msgs): {' '.join(kw[g])}"
+                              for g in sorted(members, key=lambda g: -len(members[g]))[:5]]
+    return (["### Same-issue groups, att3_messages_4326 vs published hot issues", "",
+             "Silver groups are two teams' outputs, not ground truth (ai04's issue 2 mixes many "
+             "A7县 topics; syucryingstar's are place-based).", ""] + lines
+            + ["", f"Per issue at the default ({best_setting[0]}, threshold {best_setting[1]}):", "",
+               "| silver | issue | size | our group | our size | precision | recall | Jaccard |",
+               "|---|---|---|---|---|---|---|---|"] + detail
+            + ["", "Largest groups at the default, with class-based TF-IDF keywords:", ""] + top_groups)
+
+
+def demo_taxonomy() -> list[str]:
+    if not DEMO.exists():
+        print("no data/demo/proposals.json: taxonomy check skipped")
+        return ["### Default campus taxonomy, no labels", "", "`data/demo/proposals.json` absent: skipped."]
+    items = json.loads(DEMO.read_text(encoding="utf-8"))
+    texts = [topics.join_text(p.get("title", ""), "。".join(
+        str(p.get(k, "")) for k in ("problem", "investigation", "suggestions"))) for p in items]
+    truth = [p.get("topic", "") for p in items]
+    clf = topics.TopicClassifier().fit(texts)
+    result = clf.assign(texts)
+    f1 = f1_score(truth, result["topic"], average="macro")
+    acc = (result["topic"] == truth).mean()
+    line = (f"{len(items)} demo proposals: macro-F1 {f1:.3f}, accuracy {acc:.3f}, "
+            f"{result['needs_review'].mean():.0%} flagged needs_review.")
+    print(line)
+    return ["### Default campus taxonomy, no labels (data/demo/proposals.json)", "", line]
+
+
+def main() -> None:
+    if not CORPUS.exists():
+        print(f"corpus folder {CORPUS} not found: nothing to measure")
+        return
+    body = classification() + [""] + grouping() + [""] + demo_taxonomy()
+    record("Topics quality", "\n".join(body))
+
+
+if __name__ == "__main__":
+    main()
