@@ -305,6 +305,8 @@ def infer_rubric(scores: pd.DataFrame) -> pd.DataFrame:
 
 def _read_scores(path: str | Path) -> pd.DataFrame:
     frame = _read_table(path, SCORE_COLUMNS, "评分文件")
+    if frame.empty:
+        raise ValueError("评分文件没有数据行（第 1 行为表头，从第 2 行起每行一条评分）。")
     for col in ["proposal", "judge", "criterion"]:
         _fail_rows(frame, frame[col].isna(), "评分文件", lambda r: f"“{col}”为空")
     frame["score"] = _numeric(frame, "score", "评分文件")
@@ -340,7 +342,7 @@ def _check_scores_against_rubric(scores: pd.DataFrame, rubric: pd.DataFrame) -> 
     known = scores["criterion"].isin(rubric["criterion"])
     _fail_rows(scores, ~known, "评分文件", lambda r: f"评分项“{r.criterion}”不在评分细则中")
     ref = rubric.set_index("criterion")
-    lo, hi = scores["criterion"].map(ref["min"]), scores["criterion"].map(ref["max"])
+    lo, hi = scores["criterion"].map(ref["min"]).astype(float), scores["criterion"].map(ref["max"]).astype(float)
     _fail_rows(scores, (scores["score"] < lo) | (scores["score"] > hi), "评分文件", lambda r: (
         f"评分项“{r.criterion}”的分数 {r.score:g} 超出范围 [{lo[r.name]:g}, {hi[r.name]:g}]"))
 

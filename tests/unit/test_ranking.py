@@ -364,6 +364,11 @@ def test_rank_file_missing_columns(tmp_path):
         R.rank_file(write(tmp_path, "s.csv", "proposal,judge,criterion\nP1,J1,a\n"))
 
 
+def test_rank_file_no_data_rows(tmp_path):
+    with pytest.raises(ValueError, match="没有数据行"):
+        R.rank_file(write(tmp_path, "s.csv", HEADER + "\n"))
+
+
 def test_rank_file_bad_rubric_row(tmp_path):
     rubric = write(tmp_path, "r.csv", "criterion,weight,min,max\n创新性,3,0,10\n可行性,1,5,5\n")
     with pytest.raises(ValueError, match=r"评分细则文件.*第 3 行.*可行性.*最高分必须大于最低分"):
