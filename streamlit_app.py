@@ -4,57 +4,9 @@ from __future__ import annotations
 import streamlit as st
 
 from contest import accounts, db as database, demo, settings
+from contest.navigation import ACCOUNT, FIRST_LOGIN, LOGGED_OUT, PUBLIC, ROLE_PAGES
 
 st.set_page_config(page_title="集智思源提案大赛", page_icon="💡", layout="wide")
-
-# (file, title, icon) per role; a page not listed for a role cannot be reached.
-PUBLIC = [
-    ("pages/public_followup.py", "提案办理公开", ":material/campaign:"),
-    ("pages/honour_roll.py", "获奖名单", ":material/emoji_events:"),
-]
-ACCOUNT = [("pages/account.py", "我的账号", ":material/person:")]
-ROLE_PAGES = {
-    "participant": {
-        "提案": [
-            ("pages/my_proposals.py", "我的提案", ":material/description:"),
-            ("pages/write_proposal.py", "撰写提案", ":material/edit_note:"),
-        ],
-    },
-    "judge": {
-        "评审": [
-            ("pages/judge_queue.py", "评审任务", ":material/checklist:"),
-            ("pages/score_sheet.py", "评分", ":material/grading:"),
-            ("pages/bulk_scores.py", "批量评分", ":material/table_edit:"),
-        ],
-    },
-    "organizer": {
-        "总览": [("pages/overview.py", "概览", ":material/dashboard:")],
-        "提案": [
-            ("pages/all_proposals.py", "全部提案", ":material/table_view:"),
-            ("pages/screening.py", "立案审查", ":material/fact_check:"),
-            ("pages/import_proposals.py", "导入提案", ":material/upload_file:"),
-            ("pages/topic_map.py", "话题地图", ":material/hub:"),
-        ],
-        "评审": [
-            ("pages/assignment.py", "评审分配", ":material/assignment_ind:"),
-            ("pages/judging_progress.py", "评审进度", ":material/monitoring:"),
-            ("pages/leaderboard.py", "排名与奖项", ":material/leaderboard:"),
-        ],
-        "办理": [
-            ("pages/forwarding.py", "提案转办", ":material/forward_to_inbox:"),
-            ("pages/followup_dashboard.py", "办理追踪", ":material/insights:"),
-        ],
-        "管理": [
-            ("pages/contest_settings.py", "比赛设置", ":material/settings:"),
-            ("pages/user_admin.py", "账号管理", ":material/group:"),
-            ("pages/audit_log.py", "审计日志", ":material/history:"),
-        ],
-    },
-    "department": {
-        "办理": [("pages/department_queue.py", "待办提案", ":material/inbox:")],
-    },
-}
-
 
 def _pages(entries):
     return [st.Page(path, title=title, icon=icon) for path, title, icon in entries]
@@ -63,11 +15,9 @@ def _pages(entries):
 def navigation_for(user) -> dict:
     """The sections and pages the user may open."""
     if user is None:
-        return {"": _pages([("pages/login.py", "登录", ":material/login:"),
-                            ("pages/register.py", "学生注册", ":material/how_to_reg:")]),
-                "公开": _pages(PUBLIC)}
+        return {"": _pages(LOGGED_OUT), "公开": _pages(PUBLIC)}
     if user.must_change_password:
-        return {"": _pages([("pages/first_login.py", "设置新密码", ":material/key:")])}
+        return {"": _pages(FIRST_LOGIN)}
     sections = {name: _pages(entries) for name, entries in ROLE_PAGES[user.role].items()}
     return sections | {"公开": _pages(PUBLIC), "账号": _pages(ACCOUNT)}
 

@@ -31,10 +31,19 @@ def connect(path: str | Path | None = None) -> Database:
     conn = sqlite3.connect(path, timeout=5, check_same_thread=False)
     db = Database(conn)
     db.execute("PRAGMA foreign_keys = ON")
-    if migrations.pending(db):
+    sets = migration_sets()
+    if any(m.pending(db) for m in sets):
         db.enable_wal()
-        migrations.apply(db)
+        for m in sets:
+            m.apply(db)
     return db
+
+
+def migration_sets() -> list[Migrations]:
+    """Core schema first, then each later module's own tables, in dependency order."""
+    from . import followup, judging
+
+    return [migrations, judging.migrations, followup.migrations]
 
 
 def is_initialised(db: Database) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 from sqlite_utils import Database
 
-from . import accounts, clock, proposals, settings
+from . import accounts, clock, followup, judging, proposals, settings
 from .permissions import ROLES
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
@@ -41,9 +41,9 @@ def build(db: Database, now: dt.datetime | None = None) -> None:
             [{"code": d["code"], "name": d["name"], "description": d["description"], "active": 1}
              for d in _csv("departments.csv")], pk="code")
         users = _accounts(db, start)
-    _proposals(db, users, start)
-    for step in EXTRA_STEPS:  # later modules add judging, follow-up...
-        step(db, users, now)
+    items = _proposals(db, users, start)
+    judging.build_demo(db, users, now)
+    followup.build_demo(db, users, now, items)
 
 
 def _accounts(db: Database, created: dt.datetime) -> dict[str, int]:
@@ -66,16 +66,20 @@ def demo_proposals() -> list[dict]:
     return json.loads((DEMO_DIR / "proposals.json").read_text(encoding="utf-8"))
 
 
-def _proposals(db: Database, users: dict[str, int], start: dt.datetime) -> None:
-    """Create each demo proposal through the same functions students and organizers use."""
+def _proposals(db: Database, users: dict[str, int], start: dt.datetime) -> list[tuple[int, dict]]:
+    """Create each demo proposal through the same functions students and organizers use.
+
+    Returns (proposal id, demo item) pairs for the later steps."""
     organizer = accounts.get_user(db, users["organizer"])
     number = {accounts.get_user(db, users[f"student{i}"]).student_no: i for i in range(1, 41)}
     by_index = {i: no for no, i in number.items()}
+    created = []
     for n, item in enumerate(demo_proposals()):
         author = accounts.get_user(db, users[f"student{item['author']}"])
         moment = start + dt.timedelta(days=1 + n % 15, hours=n % 9)
         fields = item | {"coauthors": [by_index[i] for i in item.get("coauthors", [])]}
         pid = proposals.save_draft(db, author, fields, now=moment)
+        created.append((pid, item))
         if item["status"] == "draft":
             continue
         proposals.submit(db, author, pid, now=moment)
@@ -84,10 +88,7 @@ def _proposals(db: Database, users: dict[str, int], start: dt.datetime) -> None:
                              now=moment + dt.timedelta(days=2))
         elif item["status"] != "submitted":
             proposals.screen(db, organizer, [pid], True, now=moment + dt.timedelta(days=2))
-
-
-# Functions (db, users, now) run after the proposals exist; judging and follow-up register theirs.
-EXTRA_STEPS: list = []
+    return created
 
 
 def accounts_table(db: Database) -> pd.DataFrame:

@@ -1,0 +1,63 @@
+"""AppTest helpers: run the real app on the test database as a given user."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest, app_test
+
+from contest import accounts
+from tests.conftest import FAST_HASHER
+
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+
+
+class _PagesManager(app_test.PagesManager):
+    """AppTest re-detects the pages/ folder on every run and then runs a page without the router
+    (Streamlit's old multipage mode). The server stops doing that as soon as st.navigation has
+    run once, so the tests do the same."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        app_test.PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture(autouse=True)
+def router_always_runs(monkeypatch):
+    monkeypatch.setattr(app_test, "PagesManager", _PagesManager)
+
+
+@pytest.fixture(autouse=True)
+def clear_streamlit_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+
+
+@pytest.fixture
+def app_as(fresh_db, people, monkeypatch):
+    """``app_as("alice")`` -> an AppTest already run once as that user (None: logged out)."""
+    monkeypatch.setattr(accounts, "_hasher", FAST_HASHER)
+
+    def start(who: str | None, page: str | None = None) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60)
+        if who is not None:
+            at.session_state["user_id"] = people[who].id
+        at.run()
+        if page:
+            at.switch_page(page)
+            at.run()
+        assert not at.exception, at.exception
+        return at
+
+    return start
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page shows as text, markdown, messages or captions, in one string."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "success", "error",
+                 "warning", "info", "metric"):
+        parts += [str(getattr(e, "value", "")) + str(getattr(e, "label", "")) for e in getattr(at, kind)]
+    return "\n".join(parts)
