@@ -12,17 +12,18 @@ Pure Python, no streamlit. Everything is built from scikit-learn parts:
     ``score`` = that topic's share of the similarities (uniform, i.e. low, when no keyword
     occurs), ``needs_review`` when the score is below ``review_below``;
   - with at least ``min_labels`` labels in two or more classes, a LinearSVC on the union of
-    word TF-IDF and character 1-3-gram TF-IDF (both ``sublinear_tf``) takes over;
+    word TF-IDF and character 1-2-gram TF-IDF (both ``sublinear_tf``) takes over;
     ``score`` is a softmax of the SVM margins.
   Feature choice, measured by ``benchmarks/topics_quality.py`` on the shared corpus titles
   (train+dev -> test, macro-F1, see benchmarks/RESULTS.md): words alone 0.889, char 1-3
-  alone 0.895, words + char 1-3 0.901, and 0.908 when character n-grams seen in only one
-  training text are dropped (``char_min_df=2``, LinearSVC C=0.5) -- that union is kept.
-  Word bigrams, char 1-4, class weights, LogisticRegression and ComplementNB were no better.
+  alone 0.895, words + char 1-3 0.899-0.903, words + char 1-2 0.909-0.911 over C 0.3-1
+  (and the fastest union) -- kept, with C=0.5. Word bigrams, char 1-4, class weights,
+  LogisticRegression and ComplementNB were no better.
 * Same-issue groups (:func:`group_same_issue`): word TF-IDF only (stop words removed did
   better than character n-grams for paraphrases), title repeated ``TITLE_WEIGHT`` times,
-  a sparse radius-neighbour graph from ``NearestNeighbors(metric="cosine")`` (computed in
-  chunks, memory linear in n, never an n x n matrix) and its connected components.
+  identical texts vectorised once, a sparse graph of the pairs with cosine >= threshold
+  from row blocks of X @ X.T (each block filtered before the next: memory linear in n,
+  never an n x n matrix) and its connected components.
 * :class:`SimilarityIndex` / :func:`similar_proposals`: cosine top-k over a fitted TF-IDF.
 * :func:`topic_map_coordinates`: TruncatedSVD of the word TF-IDF to two dimensions.
 * :func:`topics_file`: the file entry point used by the command line.
@@ -42,7 +43,6 @@ from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import FeatureUnion, make_pipeline
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
@@ -213,19 +213,16 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     review_below : score under which ``needs_review`` is set.
     C : LinearSVC regularisation.
     char_ngrams : character n-gram range added to words in the trained model (None: words only).
-    char_min_df : drop character n-grams seen in fewer training texts (from 100 texts on).
     analyzer : word analyzer (default: :func:`default_analyzer` of the taxonomy).
     """
 
     def __init__(self, topics=None, min_labels: int = 30, review_below: float = 0.5,
-                 C: float = 0.5, char_ngrams: tuple[int, int] | None = (1, 3), char_min_df: int = 2,
-                 analyzer=None):
+                 C: float = 0.5, char_ngrams: tuple[int, int] | None = (1, 2), analyzer=None):
         self.topics = topics
         self.min_labels = min_labels
         self.review_below = review_below
         self.C = C
         self.char_ngrams = char_ngrams
-        self.char_min_df = char_min_df
         self.analyzer = analyzer
 
     def fit(self, X: Sequence[str], y: Sequence[str] | None = None):
@@ -242,8 +239,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             features = [("word", TfidfVectorizer(analyzer=analyzer, sublinear_tf=True))]
             if self.char_ngrams:
                 features.append(("char", TfidfVectorizer(
-                    analyzer="char", ngram_range=tuple(self.char_ngrams), sublinear_tf=True,
-                    min_df=self.char_min_df if len(X) >= 100 else 1)))  # tiny sets: keep all
+                    analyzer="char", ngram_range=tuple(self.char_ngrams), sublinear_tf=True)))
             self.model_ = make_pipeline(FeatureUnion(features), LinearSVC(C=self.C))
             self.model_.fit(X, labels)
             self.classes_ = self.model_.classes_
@@ -317,19 +313,42 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
 
 # --------------------------------------------------------------------------- same issue
 
+def _similarity_graph(X, threshold: float, block: int = 2_000_000):
+    """Sparse graph of the pairs of rows of X (L2-normalised) with cosine >= threshold.
+
+    Row blocks of X @ X.T, each holding at most ``block`` cells and filtered before the
+    next one, so memory stays linear in n: no n x n matrix is ever built.
+    """
+    n = X.shape[0]
+    XT = X.T.tocsr()
+    step = max(1, block // n)
+    parts = []
+    for start in range(0, n, step):
+        sims = (X[start:start + step] @ XT).tocsr()
+        sims.data[sims.data < threshold] = 0
+        sims.eliminate_zeros()
+        parts.append(sims)
+    return sparse.vstack(parts, format="csr")
+
+
 def group_same_issue(texts: Sequence[str], threshold: float = GROUP_THRESHOLD,
                      analyzer=None) -> list[int | None]:
     """Group id per text (1 = largest group), None for a text with no near twin.
 
     Two texts are linked when the cosine similarity of their word TF-IDF vectors is at
     least ``threshold``; groups are the connected components of that sparse graph.
+    Identical texts are vectorised once (and always share a group).
     """
-    X = _word_tfidf(texts, analyzer) if len(texts) > 1 else None
+    if len(texts) == 0:
+        return []
+    codes, unique = pd.factorize(pd.Series([str(t) for t in texts]))
+    X = _word_tfidf(list(unique), analyzer) if len(texts) > 1 else None
     if X is None:
-        return [None] * len(texts)
-    graph = NearestNeighbors(radius=1 - threshold, metric="cosine", algorithm="brute") \
-        .fit(X).radius_neighbors_graph(X, mode="connectivity")
-    _, component = csgraph.connected_components(graph, directed=False)
+        component = np.arange(len(unique))
+    else:
+        _, component = csgraph.connected_components(_similarity_graph(X, threshold),
+                                                    directed=False)
+    component = component[codes]
     sizes = np.bincount(component)
     # number groups of two or more by decreasing size, ties by first appearance
     first = {}
