@@ -153,3 +153,10 @@ def m003_proposals(db: Database) -> None:
         pk="id",
         foreign_keys=[("proposal_id", "proposals", "id"), ("uploaded_by", "users", "id")],
     )
+
+
+@migrations()
+def m004_merged_proposals(db: Database) -> None:
+    # Same-issue proposals merged for forwarding (合并办理) point at their lead proposal.
+    db["proposals"].add_column("lead_id", int)
+    db.execute("CREATE INDEX idx_proposals_lead_id ON proposals(lead_id)")
