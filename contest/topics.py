@@ -69,6 +69,8 @@ SYNONYMS = {
     "wifi": "校园网",
     "兴庆校区": "兴庆", "雁塔校区": "雁塔", "曲江校区": "曲江", "创新港校区": "创新港",
     "早高峰": "高峰", "晚高峰": "高峰", "上下班": "通勤",
+    "公寓": "宿舍", "学生公寓": "宿舍", "餐厅": "食堂", "淋浴": "洗澡",
+    "早饭": "早餐", "午饭": "午餐", "晚饭": "晚餐", "电瓶车": "电动车", "电单车": "电动车",
 }
 
 _HAS_WORD = re.compile(r"\w")
@@ -225,15 +227,24 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         self.char_ngrams = char_ngrams
         self.analyzer = analyzer
 
-    def fit(self, X: Sequence[str], y: Sequence[str] | None = None):
-        """Fit on texts X (used for IDF weights) and optional topic codes y (same length)."""
+    def fit(self, X: Sequence[str], y: Sequence[str | None] | None = None):
+        """Fit on texts X (used for IDF weights) and optional topic codes y (same length).
+
+        An entry of y that is None or "" marks an unlabelled text (as -1 does in
+        ``sklearn.semi_supervised``): it only contributes to the IDF weights of the
+        keyword model and is left out of the trained model.
+        """
         X = [str(t) for t in X]
         taxonomy = load_topics(self.topics)
         analyzer = self.analyzer or default_analyzer(taxonomy)
         self.names_ = dict(zip(taxonomy["code"], taxonomy["name"]))
-        labels = None if y is None else [str(v) for v in y]
+        labels = None if y is None else ["" if v is None or v != v else str(v) for v in y]
         if labels is not None and len(labels) != len(X):
             raise ValueError("文本与标签数量不一致")
+        unlabelled = []
+        if labels is not None and "" in labels:
+            unlabelled = [t for t, v in zip(X, labels) if not v]
+            X, labels = [t for t, v in zip(X, labels) if v], [v for v in labels if v]
         if labels and len(labels) >= self.min_labels and len(set(labels)) >= 2:
             self.mode_ = "trained"
             features = [("word", TfidfVectorizer(analyzer=analyzer, sublinear_tf=True))]
@@ -248,7 +259,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             codes = list(taxonomy["code"]) + sorted(set(labels or ()) - set(taxonomy["code"]))
             keyword_docs = list(taxonomy["keywords"]) + [""] * (len(codes) - len(taxonomy))
             self.vectorizer_ = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True)
-            self.vectorizer_.fit(X + keyword_docs + [" ".join(codes)])
+            self.vectorizer_.fit(X + unlabelled + keyword_docs + [" ".join(codes)])
             profiles = normalize(self._keyword_profiles(keyword_docs, analyzer))
             if labels:  # seed examples: each counts as much as the keyword list
                 seeds = normalize(self.vectorizer_.transform(X))
@@ -442,7 +453,8 @@ def topics_file(input_path, text_columns=("title", "body"), train_path=None, top
     """Classify and group the proposals of a .csv/.xlsx file.
 
     Returns the input columns plus ``topic``, ``topic_name``, ``topic_score``, ``group``
-    (same-issue group id, empty when the proposal has no near twin) and ``group_keywords``.
+    (same-issue group id, empty when the proposal has no near twin), ``group_keywords``
+    and ``needs_review`` (True when the topic score is low: check it by hand).
     ``train_path``: labelled examples (the same text columns plus ``topic``, any names);
     ``topics_path``: taxonomy (code, name, keywords) replacing ``data/topics.csv``;
     ``threshold``: cosine similarity for same-issue groups (default ``GROUP_THRESHOLD``).
@@ -458,13 +470,14 @@ def topics_file(input_path, text_columns=("title", "body"), train_path=None, top
     else:
         clf.fit(texts)
     out = df.copy()
-    out[["topic", "topic_name", "topic_score"]] = clf.assign(texts)[
-        ["topic", "topic_name", "topic_score"]].to_numpy()
+    assigned = clf.assign(texts)
+    out[["topic", "topic_name", "topic_score"]] = assigned[["topic", "topic_name", "topic_score"]].to_numpy()
     out["topic_score"] = out["topic_score"].astype(float)
     groups = group_same_issue(texts, GROUP_THRESHOLD if threshold is None else threshold)
     keywords = group_keywords(texts, groups)
     out["group"] = pd.array(groups, dtype="Int64")
     out["group_keywords"] = [" ".join(keywords[g]) if g is not None else "" for g in groups]
+    out["needs_review"] = assigned["needs_review"].to_numpy()
     if out_path is not None:
         write_table(out, out_path)
     return out

@@ -69,6 +69,17 @@ def test_few_corrected_labels_seed_keyword_profiles():
     assert corrected.predict([join_text("社团活动场地申请难", "社团借场地太难")])[0] == "other"
 
 
+def test_unlabelled_texts_marked_none_only_weigh_idf():
+    text = join_text("思源活动中心的社团活动场地不够", "社团活动经常借不到场地")
+    clf = TopicClassifier().fit(CORPUS + [text], [None] * len(CORPUS) + ["other"])
+    assert clf.mode_ == "keywords" and "" not in set(clf.classes_)
+    assert clf.predict([join_text("社团活动场地申请难", "社团借场地太难")])[0] == "other"
+    many = TopicClassifier(min_labels=3).fit(CORPUS, ["transport"] * 3 + [None] * 6)
+    assert many.mode_ == "keywords"  # three labels but one class: not enough to train
+    trained = TopicClassifier(min_labels=3).fit(CORPUS, ["transport"] * 3 + ["life", "life"] + [""] * 4)
+    assert trained.mode_ == "trained" and set(trained.classes_) == {"transport", "life"}
+
+
 def test_enough_labels_train_linear_model_with_any_topic_names():
     texts, labels = [], []
     for i in range(20):
@@ -146,7 +157,8 @@ def test_topics_file_csv_and_xlsx(tmp_path):
     src = _write_csv(tmp_path / "in.csv", rows)
     out = topics_file(src, out_path=tmp_path / "out.xlsx")
     assert list(out.columns) == ["id", "title", "body", "topic", "topic_name", "topic_score",
-                                 "group", "group_keywords"]
+                                 "group", "group_keywords", "needs_review"]
+    assert not out["needs_review"][:3].any()
     assert list(out["topic"][:3]) == ["transport"] * 3
     assert out["group"][0] == out["group"][2] and pd.isna(out["group"][6])
     assert "校车" in out["group_keywords"][0] and out["group_keywords"][6] == ""
