@@ -140,7 +140,7 @@ def update(db: Database, actor, **changes) -> Settings:
     if "rubric" in changes and changes["rubric"] != old.rubric:
         from .judging import ensure_rubric_editable  # judging builds on settings
 
-        ensure_rubric_editable(db)
+        ensure_rubric_editable(db, changes["rubric"])
     new = validate(replace(old, **changes))
     diff = {k: {"old": getattr(old, k), "new": getattr(new, k)}
             for k in changes if getattr(old, k) != getattr(new, k)}

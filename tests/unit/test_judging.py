@@ -1,0 +1,423 @@
+"""Judging: assignment persistence and publishing, conflicts, blind view, permissions,
+score validation, read-only after judging closes, rubric lock, audit old -> new."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+import pytest
+
+from contest import audit, judging, settings
+from contest.errors import PermissionDenied, ValidationError
+from tests.conftest import NOW, make_user
+
+TEXT = "这是一段足够长的描述文字，用来满足提案正文的最低字数要求，内容与作者身份无关。"
+FULL = {"value": 8, "research": 7, "feasibility": 6, "writing": 9, "novelty": 5}
+AFTER_CLOSE = NOW + dt.timedelta(days=60)
+
+
+def add_proposal(db, author, *, status="valid", topic="teaching", title=None, coauthors=(), college=None):
+    pid = db["proposals"].insert({
+        "submitter_id": author.id, "title": title or f"提案 {author.username} {topic}", "topic": topic,
+        "problem": TEXT, "investigation": TEXT, "suggestions": TEXT, "status": status,
+        "college": college if college is not None else author.college, "source": "portal",
+        "created_at": "2026-03-06 10:00:00", "updated_at": "2026-03-06 10:00:00",
+    }).last_pk
+    for c in coauthors:
+        db["coauthors"].insert({"proposal_id": pid, "user_id": c.id})
+    return pid
+
+
+@pytest.fixture
+def contest(fresh_db, people):
+    """Two more judges (4 in all) and six valid proposals by alice, bob and carol."""
+    db = fresh_db
+    people = dict(people)
+    people["judge3"] = make_user(db, "judge3", "judge", college="机械工程学院", topics="life")
+    people["judge4"] = make_user(db, "judge4", "judge", college="外国语学院", topics="environment")
+    pids = [add_proposal(db, people[a], topic=t)
+            for a, t in [("alice", "teaching"), ("bob", "life"), ("carol", "environment"),
+                         ("alice", "life"), ("bob", "teaching"), ("carol", "other")]]
+    add_proposal(db, people["alice"], status="submitted")  # not valid: never assigned
+    return db, people, pids
+
+
+def publish_all(db, people):
+    judging.auto_assign_drafts(db, people["organizer"], now=NOW)
+    judging.publish_assignments(db, people["organizer"])
+
+
+def assigned(db, judge_id):
+    return sorted(r["proposal_id"] for r in db["assignments"].rows_where("judge_id = ?", [judge_id]))
+
+
+# --- assignment ---------------------------------------------------------------------
+
+
+def test_auto_assignment_is_saved_as_draft_then_published(contest):
+    db, people, pids = contest
+    org = people["organizer"]
+    preview = judging.preview_auto_assignment(db, org)
+    assert db["assignments"].count == 0  # preview writes nothing
+    result = judging.auto_assign_drafts(db, org, now=NOW)
+    assert result.pairs == preview.pairs and len(result.pairs) == 6 * 3 and not result.shortfalls
+    assert {p for p, _ in result.pairs} == set(pids)
+    assert db["assignments"].count_where("published = 0") == 18
+    # drafts are invisible to judges
+    assert judging.judge_queue(db, people["judge"]).empty
+    loads = judging.judge_loads(db, org)
+    assert loads["total"].max() - loads["total"].min() <= 1 and loads["total"].sum() == 18
+    assert judging.publish_assignments(db, org) == 18
+    queue = judging.judge_queue(db, people["judge"])
+    assert len(queue) == len(assigned(db, people["judge"].id)) and set(queue["status"]) == {"todo"}
+    with pytest.raises(ValidationError, match="没有待发布"):
+        judging.publish_assignments(db, org)
+    assert [e["action"] for e in audit.entries(db, org)][:2] == ["publish_assignments", "auto_assign"]
+
+
+def test_assignment_is_deterministic(contest):
+    db, people, _ = contest
+    first = judging.preview_auto_assignment(db, people["organizer"]).pairs
+    assert judging.preview_auto_assignment(db, people["organizer"]).pairs == first
+
+
+def test_conflicts_are_never_violated(contest):
+    db, people, pids = contest
+    org = people["organizer"]
+    settings.update(db, org, college_conflict=True)
+    judging.declare_conflict(db, org, pids[1], people["judge3"].id, "评委是作者的导师")
+    publish_all(db, people)
+    judge_college = {j: db["users"].get(j)["college"] for j in (people[k].id for k in
+                                                                ("judge", "judge2", "judge3", "judge4"))}
+    for row in db["assignments"].rows:
+        proposal = db["proposals"].get(row["proposal_id"])
+        author = db["users"].get(proposal["submitter_id"])
+        assert judge_college[row["judge_id"]] != author["college"], row
+    assert (pids[1], people["judge3"].id) not in {(r["proposal_id"], r["judge_id"]) for r in db["assignments"].rows}
+    # judge (管理学院) never gets alice's or carol's (管理学院) proposals
+    assert not set(assigned(db, people["judge"].id)) & {pids[0], pids[2], pids[3], pids[5]}
+
+
+def test_an_author_judge_is_never_assigned_own_proposal(contest):
+    db, people, pids = contest
+    mine = add_proposal(db, people["judge2"], topic="life")  # a judge who also wrote one
+    publish_all(db, people)
+    assert mine not in assigned(db, people["judge2"].id)
+    with pytest.raises(ValidationError, match="评委是提案作者"):
+        judging.add_assignment(db, people["organizer"], mine, people["judge2"].id)
+
+
+def test_hand_adjustments_check_conflicts_and_duplicates(contest):
+    db, people, pids = contest
+    org = people["organizer"]
+    judging.add_assignment(db, org, pids[0], "judge2", now=NOW)
+    row = db["assignments"].get((pids[0], people["judge2"].id))
+    assert row["published"] == 0 and row["source"] == "manual"
+    with pytest.raises(ValidationError, match="已分配"):
+        judging.add_assignment(db, org, pids[0], people["judge2"].id)
+    judging.declare_conflict(db, org, pids[1], people["judge2"].id, "亲属关系")
+    with pytest.raises(ValidationError, match="已声明利益冲突"):
+        judging.add_assignment(db, org, pids[1], people["judge2"].id)
+    with pytest.raises(ValidationError, match="尚未立案"):
+        judging.add_assignment(db, org, pids[-1] + 1, people["judge2"].id)
+    with pytest.raises(ValidationError, match="不是在用的评委"):
+        judging.add_assignment(db, org, pids[0], "alice")
+    judging.remove_assignment(db, org, pids[0], people["judge2"].id)
+    assert not db["assignments"].count
+    with pytest.raises(PermissionDenied):
+        judging.add_assignment(db, people["judge"], pids[0], people["judge2"].id)
+
+
+def test_incremental_assignment_never_moves_finished_reviews(contest):
+    db, people, pids = contest
+    org = people["organizer"]
+    publish_all(db, people)
+    before = {(r["proposal_id"], r["judge_id"]) for r in db["assignments"].rows}
+    judge = people["judge"]
+    done = assigned(db, judge.id)[0]
+    judging.submit_sheet(db, judge, done, FULL, now=NOW)
+    # a new proposal and a new judge arrive
+    new_pid = add_proposal(db, people["bob"], topic="environment")
+    make_user(db, "judge5", "judge", college="化学学院", topics="environment")
+    result = judging.auto_assign_drafts(db, org, now=NOW)
+    assert {p for p, _ in result.pairs} == {new_pid} and len(result.pairs) == 3
+    after = {(r["proposal_id"], r["judge_id"]) for r in db["assignments"].rows}
+    assert before <= after
+    assert judging.get_sheet(db, judge, done, now=NOW)["status"] == "submitted"
+    with pytest.raises(ValidationError, match="已提交评分"):
+        judging.remove_assignment(db, org, done, judge.id)
+    # nothing missing: a second run adds nothing
+    assert judging.preview_auto_assignment(db, org).pairs == []
+
+
+def test_assignment_sheet_is_all_or_nothing_with_row_errors(contest):
+    db, people, pids = contest
+    org = people["organizer"]
+    bad = pd.DataFrame({"提案编号": [str(pids[0]), "9999", str(pids[0]), str(pids[1]), "abc"],
+                        "评委用户名": ["judge2", "judge2", "nobody", "judge2", "judge2"]})
+    with pytest.raises(ValidationError) as error:
+        judging.assign_from_table(db, org, bad)
+    message = str(error.value)
+    assert "第 3 行" in message and "第 4 行" in message and "第 6 行" in message and "第 2 行" not in message
+    assert "第 5 行" not in message
+    assert db["assignments"].count == 0
+    settings.update(db, org, college_conflict=True)
+    with pytest.raises(ValidationError, match="第 2 行.*同一学院"):
+        judging.assign_from_table(db, org, pd.DataFrame({"提案编号": [pids[1]], "评委用户名": ["judge2"]}))
+    good = pd.DataFrame({"提案编号": [str(pids[0]), f"{pids[1]}.0"], "评委用户名": ["judge2", "judge3"]})
+    assert judging.assign_from_table(db, org, good, now=NOW) == {"added": 2, "skipped": 0}
+    assert judging.assign_from_table(db, org, good, now=NOW) == {"added": 0, "skipped": 2}
+    assert {r["source"] for r in db["assignments"].rows} == {"sheet"}
+    with pytest.raises(ValidationError, match="两列"):
+        judging.assign_from_table(db, org, pd.DataFrame({"x": [1]}))
+
+
+def test_judge_declares_own_conflict_and_the_organizer_sees_it(contest):
+    db, people, pids = contest
+    publish_all(db, people)
+    judge = people["judge"]
+    pid = assigned(db, judge.id)[0]
+    judging.save_draft(db, judge, pid, {"value": 5}, now=NOW)
+    judging.declare_conflict(db, judge, pid, reason="提案作者是我指导的学生", now=NOW)
+    assert pid not in assigned(db, judge.id)
+    assert not db["sheets"].count_where("proposal_id = ? and judge_id = ?", [pid, judge.id])
+    conflicts = judging.list_conflicts(db, people["organizer"])
+    assert conflicts.iloc[0]["judge"] == "judge1" and conflicts.iloc[0]["declared_by_role"] == "评委本人"
+    assert pid in judging.assignment_summary(db, people["organizer"])["short"]
+    # refilling never picks the conflicted judge again
+    refill = judging.preview_auto_assignment(db, people["organizer"]).pairs
+    assert len(refill) == 1 and refill[0][0] == pid and refill[0][1] != judge.id
+    other = next(p for p in pids if p not in assigned(db, judge.id))
+    with pytest.raises(PermissionDenied):
+        judging.declare_conflict(db, judge, other, reason="不在我的任务里")
+    with pytest.raises(PermissionDenied):
+        judging.declare_conflict(db, judge, pid, people["judge2"].id, reason="替别人声明")
+    with pytest.raises(PermissionDenied):
+        judging.list_conflicts(db, judge)
+
+
+# --- the judge's side --------------------------------------------------------------
+
+
+def test_blind_view_never_includes_author_identity(contest):
+    db, people, _ = contest
+    alice, carol = people["alice"], people["carol"]
+    pid = add_proposal(db, alice, topic="life", coauthors=[carol], title="食堂排队时间过长的问题")
+    db["attachments"].insert({"proposal_id": pid, "filename": "艾丽_2023001_调研问卷.pdf", "stored_name": "x",
+                              "kind": "pdf", "size": 1200, "uploaded_by": alice.id})
+    judging.add_assignment(db, people["organizer"], pid, people["judge2"].id)
+    judging.publish_assignments(db, people["organizer"])
+    view = judging.blind_proposal(db, people["judge2"], pid)
+    assert view["title"] == "食堂排队时间过长的问题" and view["problem"] == TEXT
+    forbidden_keys = {"submitter_id", "author_name", "college", "coauthors", "student_no", "name", "author"}
+    assert not forbidden_keys & set(view)
+    flat = json.dumps(view, ensure_ascii=False)
+    for person in (alice, carol):
+        for value in (person.name, person.student_no, person.college, person.username):
+            assert value not in flat, value
+    assert view["attachments"] == [{"id": 1, "name": "附件1.pdf", "kind": "pdf", "size": 1200}]
+
+
+def test_judge_can_only_open_and_score_assigned_published_proposals(contest):
+    db, people, pids = contest
+    judging.auto_assign_drafts(db, people["organizer"], now=NOW)
+    judge = people["judge"]
+    mine = assigned(db, judge.id)[0]
+    with pytest.raises(PermissionDenied, match="未分配"):  # still a draft
+        judging.blind_proposal(db, judge, mine)
+    judging.publish_assignments(db, people["organizer"])
+    judging.blind_proposal(db, judge, mine)
+    other = next(p for p in pids if p not in assigned(db, judge.id))
+    for action in (lambda: judging.blind_proposal(db, judge, other),
+                   lambda: judging.get_sheet(db, judge, other),
+                   lambda: judging.submit_sheet(db, judge, other, FULL, now=NOW),
+                   lambda: judging.blind_proposal(db, judge, "1 or 1=1")):
+        with pytest.raises(PermissionDenied):
+            action()
+    for who in ("alice", "organizer", "dept"):
+        with pytest.raises(PermissionDenied):
+            judging.blind_proposal(db, people[who], mine)
+    with pytest.raises(PermissionDenied):
+        judging.progress(db, judge)
+    # another judge's sheet is not reachable through save_bulk either
+    with pytest.raises(ValidationError, match="未分配"):
+        judging.save_bulk(db, judge, [{"proposal_id": other, **FULL}], now=NOW)
+
+
+@pytest.mark.parametrize("scores, message", [
+    ({**FULL, "value": 11}, "“问题价值”的分数应在 0–10 之间，当前为 11"),
+    ({**FULL, "value": -1}, "应在 0–10 之间"),
+    ({**FULL, "research": "八"}, "“调研扎实”的分数必须是数字"),
+    ({**FULL, "research": True}, "必须是数字"),
+    ({**FULL, "novelty": float("nan")}, "尚未填写：“创新性”"),
+    ({k: v for k, v in FULL.items() if k != "writing"}, "尚未填写：“表达规范”（0–10）"),
+    ({**FULL, "extra": 3}, "未知的评分项"),
+])
+def test_invalid_scores_are_refused_with_a_clear_message(contest, scores, message):
+    db, people, _ = contest
+    publish_all(db, people)
+    judge = people["judge"]
+    pid = assigned(db, judge.id)[0]
+    with pytest.raises(ValidationError, match=message):
+        judging.submit_sheet(db, judge, pid, scores, now=NOW)
+    assert not db["sheets"].count
+
+
+def test_draft_may_be_partial_submit_needs_all_and_edits_until_close(contest):
+    db, people, _ = contest
+    publish_all(db, people)
+    judge = people["judge"]
+    pid = assigned(db, judge.id)[0]
+    sheet = judging.save_draft(db, judge, pid, {"value": "7", "research": ""}, "初步意见", "仅组织者可见", now=NOW)
+    assert sheet["status"] == "draft" and sheet["scores"] == {"value": 7.0}
+    with pytest.raises(ValidationError, match="“问题价值”的分数应在"):
+        judging.save_draft(db, judge, pid, {"value": 70}, now=NOW)
+    sheet = judging.submit_sheet(db, judge, pid, FULL, "评语", "备注", now=NOW)
+    assert sheet["status"] == "submitted" and sheet["total"] == pytest.approx(
+        (8 * 25 + 7 * 25 + 6 * 25 + 9 * 10 + 5 * 15) / 100 * 10)
+    with pytest.raises(ValidationError, match="不能改回草稿"):
+        judging.save_draft(db, judge, pid, FULL, now=NOW)
+    sheet = judging.submit_sheet(db, judge, pid, {**FULL, "value": 10}, "评语", "备注",
+                                 now=NOW + dt.timedelta(days=30))
+    assert sheet["scores"]["value"] == 10
+    queue = judging.judge_queue(db, judge)
+    assert queue.set_index("proposal_id").loc[pid, "status_name"] == "已提交"
+    assert judging.queue_progress(db, judge)["submitted"] == 1
+    # after judging closes: read-only
+    closed = judging.get_sheet(db, judge, pid, now=AFTER_CLOSE)
+    assert not closed["editable"] and "只读" in closed["locked_reason"]
+    with pytest.raises(ValidationError, match="评审已于 .* 截止"):
+        judging.submit_sheet(db, judge, pid, FULL, now=AFTER_CLOSE)
+    with pytest.raises(ValidationError, match="截止"):
+        judging.save_bulk(db, judge, [{"proposal_id": pid, **FULL}], now=AFTER_CLOSE)
+    assert judging.get_sheet(db, judge, pid, now=AFTER_CLOSE)["scores"]["value"] == 10
+
+
+def test_every_score_change_is_audited_old_to_new(contest):
+    db, people, _ = contest
+    publish_all(db, people)
+    judge = people["judge"]
+    pid = assigned(db, judge.id)[0]
+    judging.save_draft(db, judge, pid, {"value": 4}, now=NOW)
+    judging.submit_sheet(db, judge, pid, FULL, now=NOW)
+    judging.submit_sheet(db, judge, pid, FULL, now=NOW)  # unchanged: no entry
+    judging.submit_sheet(db, judge, pid, {**FULL, "novelty": 9}, now=NOW)
+    entries = [e for e in audit.entries(db, people["organizer"]) if e["action"] in ("save_sheet", "submit_sheet")]
+    assert len(entries) == 3 and all(e["actor"] == "judge1" and e["at"] for e in entries)
+    last, middle, first = (json.loads(e["detail"]) for e in entries)
+    assert first["scores"]["value"] == {"old": None, "new": 4.0}
+    assert middle["scores"]["value"] == {"old": 4.0, "new": 8.0}
+    assert middle["status"] == {"old": "draft", "new": "submitted"}
+    assert last["scores"] == {"novelty": {"old": 5.0, "new": 9.0}}
+
+
+def test_bulk_entry_all_or_nothing_and_per_row(contest):
+    db, people, _ = contest
+    publish_all(db, people)
+    judge = people["judge"]
+    frame = judging.bulk_frame(db, judge)
+    mine = list(frame["proposal_id"])
+    assert len(mine) >= 3 and list(frame.columns[3:8]) == ["value", "research", "feasibility", "writing", "novelty"]
+    rows = frame.to_dict("records")
+    rows[0].update(FULL)
+    rows[1].update({**FULL, "value": 12})
+    rows[2].update({"value": 3, "comment": "先存草稿"})
+    with pytest.raises(ValidationError) as error:
+        judging.save_bulk(db, judge, rows, submit=True, now=NOW)
+    assert f"第 2 行（提案 {mine[1]}）：“问题价值”的分数应在 0–10 之间" in str(error.value)
+    assert f"第 3 行（提案 {mine[2]}）：提交前请为每一项打分" in str(error.value)
+    assert not db["sheets"].count
+    result = judging.save_bulk(db, judge, rows, submit=False, all_or_nothing=False, now=NOW)
+    assert result["saved"] == 2 and len(result["errors"]) == 1
+    status = judging.judge_queue(db, judge).set_index("proposal_id")["status"]
+    assert status[mine[0]] == "draft" and status[mine[1]] == "todo" and status[mine[2]] == "draft"
+    rows[1].update({"value": 7})
+    rows[2].update(FULL)
+    result = judging.save_bulk(db, judge, rows, submit=True, now=NOW)
+    assert result["saved"] == 3
+    status = judging.judge_queue(db, judge).set_index("proposal_id")["status"]
+    assert (status[mine[:3]] == "submitted").all()
+    assert judging.save_bulk(db, judge, rows, submit=True, now=NOW)["unchanged"] == 3
+
+
+# --- progress & rubric ----------------------------------------------------------
+
+
+def test_progress_counts_spread_and_late_judges(contest):
+    db, people, _ = contest
+    publish_all(db, people)
+    org = people["organizer"]
+    # one proposal scored very differently by its judges
+    pid = next(p for p in assigned(db, people["judge"].id))
+    judges_of = [r["judge_id"] for r in db["assignments"].rows_where("proposal_id = ?", [pid])]
+    from contest.accounts import get_user
+    low, high = get_user(db, judges_of[0]), get_user(db, judges_of[1])
+    judging.submit_sheet(db, low, pid, {k: 2 for k in FULL}, now=NOW)
+    judging.submit_sheet(db, high, pid, {k: 9 for k in FULL}, now=NOW)
+    mid_judging = settings.get(db).at("submission_closes") + dt.timedelta(days=10)
+    report = judging.progress(db, org, now=mid_judging)
+    row = report["proposals"].set_index("proposal_id").loc[pid]
+    assert row["submitted"] == 2 and row["assigned"] == 3
+    assert row["spread"] == pytest.approx(70.0) and row["disagree"]
+    judges = report["judges"].set_index("judge_id")
+    assert judges.loc[low.id, "submitted"] == 1 and judges["assigned"].sum() == 18
+    assert (judges["overdue"] == 0).all()  # judging still open
+    assert set(report["late"]["judge_id"]) == set(judges.index)  # two thirds of the time gone, nobody on pace
+    after = judging.progress(db, org, now=AFTER_CLOSE)
+    assert after["judges"].set_index("judge_id").loc[low.id, "overdue"] == judges.loc[low.id, "assigned"] - 1
+    early = judging.progress(db, org, now=NOW)
+    assert early["late"].empty and early["summary"]["reviews_submitted"] == 2
+
+
+def test_rubric_lock_and_logged_unlock_keeps_sheets_valid(contest):
+    db, people, _ = contest
+    org = people["organizer"]
+    publish_all(db, people)
+    rubric = settings.get(db).rubric
+    reweighted = [dict(c, weight=20) for c in rubric]
+    settings.update(db, org, rubric=reweighted)  # nothing submitted yet: free to edit
+    with pytest.raises(ValidationError, match="尚无评委提交评分"):
+        judging.unlock_rubric(db, org, "调整权重以符合新通知")
+    judge = people["judge"]
+    pid = assigned(db, judge.id)[0]
+    judging.submit_sheet(db, judge, pid, FULL, now=NOW)
+    assert judging.rubric_lock_state(db)["locked"]
+    with pytest.raises(ValidationError, match="已锁定"):
+        settings.update(db, org, rubric=rubric)
+    with pytest.raises(PermissionDenied):
+        judging.unlock_rubric(db, judge, "评委想改权重")
+    with pytest.raises(ValidationError, match="解锁理由"):
+        judging.unlock_rubric(db, org, "")
+    judging.unlock_rubric(db, org, "组委会决定提高问题价值的权重", now=NOW)
+    state = judging.rubric_lock_state(db)
+    assert not state["locked"] and state["reason"] == "组委会决定提高问题价值的权重"
+    entry = audit.entries(db, org, action="unlock_rubric")[0]
+    assert json.loads(entry["detail"])["rubric"][0]["weight"] == 20  # snapshot
+    with pytest.raises(ValidationError, match="分值范围"):
+        settings.update(db, org, rubric=[dict(c, max=5) if c["code"] == "value" else c for c in reweighted])
+    with pytest.raises(ValidationError, match="增加、删除"):
+        settings.update(db, org, rubric=reweighted[:-1])
+    settings.update(db, org, rubric=[dict(c, weight=40) if c["code"] == "value" else c for c in reweighted])
+    sheet = judging.get_sheet(db, judge, pid, now=NOW)
+    assert sheet["total"] == pytest.approx((8 * 40 + 7 * 20 + 6 * 20 + 9 * 20 + 5 * 20) / 120 * 10)
+    judging.lock_rubric(db, org)
+    assert judging.rubric_lock_state(db)["locked"]
+
+
+def test_demo_assigns_everything_and_scores_about_half(fresh_db, people):
+    db = fresh_db
+    from contest.accounts import judges as all_judges
+    judges = all_judges(db)
+    pids = [add_proposal(db, people[a], topic=t) for a in ("alice", "bob", "carol")
+            for t in ("teaching", "life", "other", "environment")]
+    extra = {f"judge{i}": make_user(db, f"judge{i}", "judge").id for i in range(3, 7)}
+    users = {"organizer": people["organizer"].id, "judge1": judges[0].id, "judge2": judges[1].id, **extra}
+    judging.build_demo(db, users, NOW)
+    assert db["assignments"].count_where("published = 1") == len(pids) * 3
+    submitted = {r["proposal_id"] for r in db["sheets"].rows_where("status = 'submitted'")}
+    assert len(submitted) == len(pids) // 2
+    assert db["sheets"].count_where("status = 'draft'") >= 1
+    assert all(r["comment"] for r in db["sheets"].rows_where("status = 'submitted'"))
+    totals = judging.progress(db, people["organizer"], now=NOW)["judges"].set_index("judge")
+    assert totals["submitted"].sum() == len(submitted) * 3
