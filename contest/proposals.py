@@ -9,6 +9,8 @@ Who may do what is decided here:
 from __future__ import annotations
 
 import datetime as dt
+import re
+import sqlite3
 
 import pandas as pd
 from sqlite_utils import Database
@@ -35,6 +37,10 @@ MAX_COAUTHORS = 4
 
 
 def _row(db: Database, proposal_id: int) -> dict:
+    try:
+        proposal_id = int(proposal_id)
+    except (TypeError, ValueError):
+        raise PermissionDenied("提案不存在或无权查看。") from None
     row = next(db["proposals"].rows_where("id = ?", [proposal_id]), None)
     if row is None:
         raise PermissionDenied("提案不存在或无权查看。")
@@ -58,7 +64,8 @@ def get(db: Database, user: User, proposal_id: int) -> dict:
             raise PermissionDenied("提案不存在或无权查看。")
         if proposal["status"] == "draft" and proposal["submitter_id"] != user.id:
             raise PermissionDenied("该提案仍是草稿，只有提交人可以查看。")
-    return proposal | {"coauthors": _people(db, coauthor_ids(db, proposal_id))}
+    return proposal | {"coauthors": _people(db, coauthor_ids(db, proposal["id"])),
+                       "submitter": (_people(db, [proposal["submitter_id"]]) or [{}])[0]}
 
 
 def _people(db: Database, ids: list[int]) -> list[dict]:
@@ -129,8 +136,10 @@ def _clean(db: Database, contest: settings.Settings, fields: dict, *, complete: 
     """Validate fields; a draft may leave them empty, a submission may not."""
 
     def check(value, label, lo, hi, multiline):
-        if not complete and not str(value or "").strip():
-            return ""
+        if not complete:
+            # A draft may be empty or half written; it is never allowed to hold what
+            # could not be submitted later (invisible characters, overlong text).
+            return validation.optional_text(value, label, min_len=1, max_len=hi, multiline=multiline)
         return validation.text(value, label, min_len=lo, max_len=hi, multiline=multiline)
 
     record = {"title": check(fields.get("title"), "标题", *TITLE_LEN, False)}
@@ -147,8 +156,15 @@ def _clean(db: Database, contest: settings.Settings, fields: dict, *, complete: 
     return record | {"topic": topic, "department": department}
 
 
-def _coauthors(db: Database, user: User, numbers: list[str]) -> list[int]:
-    numbers = [str(n).strip() for n in numbers or [] if str(n).strip()]
+def split_numbers(value) -> list[str]:
+    """学号 typed in one box, separated by commas, spaces or 、; or already a list."""
+    if isinstance(value, str):
+        value = re.split(r"[\s,，、;；]+", value)
+    return list(dict.fromkeys(str(n).strip() for n in value or [] if str(n).strip()))
+
+
+def _coauthors(db: Database, user: User, numbers) -> list[int]:
+    numbers = split_numbers(numbers)
     if len(numbers) > MAX_COAUTHORS:
         raise ValidationError(f"合作者最多 {MAX_COAUTHORS} 人。")
     ids = []
@@ -182,31 +198,47 @@ def _owned(db: Database, user: User, proposal_id: int) -> dict:
 
 def save_draft(db: Database, user: User, fields: dict, *, proposal_id: int | None = None,
                client_token: str | None = None, now: dt.datetime | None = None) -> int:
-    """Create or update a draft; returns its id. A repeated ``client_token`` reuses the same draft."""
+    """Create or update a draft; returns its id. A repeated ``client_token`` reuses the same draft.
+
+    Saving a proposal that is already submitted edits it in place (it must stay complete).
+    Nothing is written when a field is refused, so what was saved before is kept.
+    """
     require_role(user, "participant")
     now = now or clock.now()
     contest = settings.get(db)
     _ensure_open(contest, now)
     if proposal_id is None and client_token:
-        existing = next(db["proposals"].rows_where("submitter_id = ? and client_token = ?",
-                                                   [user.id, client_token]), None)
-        proposal_id = existing["id"] if existing else None
+        proposal_id = _by_token(db, user, client_token)
     if proposal_id is not None:
+        proposal_id = int(proposal_id)
         proposal = _owned(db, user, proposal_id)
         if proposal["status"] not in ("draft", "withdrawn"):
             return update_submitted(db, user, proposal_id, fields, now=now)
     record = _clean(db, contest, fields, complete=False)
     coauthors = _coauthors(db, user, fields.get("coauthors", []))
-    with db.atomic():
-        if proposal_id is None:
-            proposal_id = db["proposals"].insert(record | {
-                "submitter_id": user.id, "status": "draft", "college": user.college, "source": "portal",
-                "client_token": client_token, "created_at": clock.iso(now), "updated_at": clock.iso(now),
-            }).last_pk
-        else:
-            db["proposals"].update(proposal_id, record | {"status": "draft", "updated_at": clock.iso(now)})
-        _set_coauthors(db, proposal_id, coauthors)
+    try:
+        with db.atomic():
+            if proposal_id is None:
+                proposal_id = db["proposals"].insert(record | {
+                    "submitter_id": user.id, "status": "draft", "college": user.college, "source": "portal",
+                    "client_token": client_token, "created_at": clock.iso(now), "updated_at": clock.iso(now),
+                }).last_pk
+                audit.record(db, user, "create_proposal", f"proposal:{proposal_id}")
+            else:
+                db["proposals"].update(proposal_id, record | {"status": "draft", "updated_at": clock.iso(now)})
+            _set_coauthors(db, proposal_id, coauthors)
+    except sqlite3.IntegrityError:
+        # Two clicks raced past the token look-up: the other one created the draft.
+        existing = _by_token(db, user, client_token) if client_token else None
+        if existing is None:
+            raise
+        return save_draft(db, user, fields, proposal_id=existing, now=now)
     return proposal_id
+
+
+def _by_token(db: Database, user: User, client_token: str) -> int | None:
+    row = next(db["proposals"].rows_where("submitter_id = ? and client_token = ?", [user.id, client_token]), None)
+    return row["id"] if row else None
 
 
 def _set_coauthors(db: Database, proposal_id: int, ids: list[int]) -> None:
@@ -217,21 +249,25 @@ def _set_coauthors(db: Database, proposal_id: int, ids: list[int]) -> None:
 def submit(db: Database, user: User, proposal_id: int, *, now: dt.datetime | None = None) -> None:
     """Submit a draft after full validation. Submitting twice changes nothing."""
     now = now or clock.now()
-    proposal = _owned(db, user, proposal_id)
-    if proposal["status"] not in ("draft", "withdrawn"):
-        return
+    proposal_id = int(proposal_id)
+    _owned(db, user, proposal_id)
     contest = settings.get(db)
-    _ensure_open(contest, now)
-    _clean(db, contest, proposal, complete=True)
-    db["proposals"].update(proposal_id, {"status": "submitted", "submitted_at": clock.iso(now),
-                                         "updated_at": clock.iso(now)})
-    audit.record(db, user, "submit_proposal", f"proposal:{proposal_id}")
+    with db.atomic():
+        proposal = _row(db, proposal_id)  # re-read inside the transaction: a second click is a no-op
+        if proposal["status"] not in ("draft", "withdrawn"):
+            return
+        _ensure_open(contest, now)
+        _clean(db, contest, proposal, complete=True)
+        db["proposals"].update(proposal_id, {"status": "submitted", "submitted_at": clock.iso(now),
+                                             "updated_at": clock.iso(now)})
+        audit.record(db, user, "submit_proposal", f"proposal:{proposal_id}")
 
 
 def update_submitted(db: Database, user: User, proposal_id: int, fields: dict, *,
                      now: dt.datetime | None = None) -> int:
     """Edit a submitted proposal before the deadline; it must stay complete."""
     now = now or clock.now()
+    proposal_id = int(proposal_id)
     proposal = _owned(db, user, proposal_id)
     if proposal["status"] != "submitted":
         raise ValidationError("提案已完成立案审查，不能再修改。" if proposal["status"] in ("valid", "invalid")
@@ -243,19 +279,26 @@ def update_submitted(db: Database, user: User, proposal_id: int, fields: dict, *
     with db.atomic():
         db["proposals"].update(proposal_id, record | {"updated_at": clock.iso(now)})
         _set_coauthors(db, proposal_id, coauthors)
-    audit.record(db, user, "edit_proposal", f"proposal:{proposal_id}")
+        audit.record(db, user, "edit_proposal", f"proposal:{proposal_id}")
     return proposal_id
 
 
 def withdraw(db: Database, user: User, proposal_id: int, *, now: dt.datetime | None = None) -> None:
-    """The submitter withdraws a submitted proposal before the deadline (it can be reopened as a draft)."""
+    """The submitter withdraws a draft or submitted proposal before the deadline.
+
+    A withdrawn proposal leaves the organizers' queue; the submitter can reopen it as a
+    draft and submit it again while submission is open. Withdrawing twice changes nothing."""
     now = now or clock.now()
+    proposal_id = int(proposal_id)
     proposal = _owned(db, user, proposal_id)
+    if proposal["status"] == "withdrawn":
+        return
     if proposal["status"] not in ("draft", "submitted"):
         raise ValidationError("提案已完成立案审查，不能撤回。")
     _ensure_open(settings.get(db), now)
-    db["proposals"].update(proposal_id, {"status": "withdrawn", "updated_at": clock.iso(now)})
-    audit.record(db, user, "withdraw_proposal", f"proposal:{proposal_id}")
+    with db.atomic():
+        db["proposals"].update(proposal_id, {"status": "withdrawn", "updated_at": clock.iso(now)})
+        audit.record(db, user, "withdraw_proposal", f"proposal:{proposal_id}", {"old": proposal["status"]})
 
 
 def can_edit(db: Database, user: User, proposal: dict, now: dt.datetime | None = None) -> tuple[bool, str]:
@@ -278,12 +321,15 @@ def screen(db: Database, actor: User, proposal_ids: list[int], valid: bool, reas
     """Mark submitted proposals 立案 or 不予立案 (with a reason the authors see). Returns how many."""
     require_role(actor, "organizer")
     now = now or clock.now()
+    proposal_ids = list(dict.fromkeys(int(i) for i in proposal_ids or []))
     if not proposal_ids:
         raise ValidationError("请至少选择一件提案。")
     reason = "" if valid else validation.text(reason, "不予立案的理由", min_len=2, max_len=300, multiline=True)
     with db.atomic():
         for proposal_id in proposal_ids:
             proposal = _row(db, proposal_id)
+            if proposal["status"] == "withdrawn":
+                raise ValidationError(f"提案 {proposal_id} 已被提交人撤回，不能审查。")
             if proposal["status"] not in ("submitted", "valid", "invalid"):
                 raise ValidationError(f"提案 {proposal_id} 尚未提交，不能审查。")
             db["proposals"].update(proposal_id, {
@@ -299,8 +345,152 @@ def set_topic(db: Database, actor: User, proposal_ids: list[int], topic: str) ->
     require_role(actor, "organizer")
     if topic not in settings.get(db).topic_codes:
         raise ValidationError("请从列表中选择议题。")
+    proposal_ids = list(dict.fromkeys(int(i) for i in proposal_ids or []))
+    if not proposal_ids:
+        raise ValidationError("请至少选择一件提案。")
     with db.atomic():
         for proposal_id in proposal_ids:
             old = _row(db, proposal_id)["topic"]
             db["proposals"].update(proposal_id, {"topic": topic, "topic_confirmed": 1})
             audit.record(db, actor, "set_topic", f"proposal:{proposal_id}", {"old": old, "new": topic})
+
+
+# --- export and import (organizers) ---------------------------------------------
+
+EXPORT_COLUMNS = {
+    "id": "编号", "title": "标题", "topic": "议题", "status": "状态", "college": "学院", "author": "提案人",
+    "student_no": "学号", "coauthors": "合作者", "department": "建议承办部门", "problem": "问题描述",
+    "investigation": "调研情况", "suggestions": "建议措施", "submitted_at": "提交时间",
+    "invalid_reason": "不予立案理由", "source": "来源",
+}
+
+
+def export_table(db: Database, actor: User, ids: list[int] | None = None) -> pd.DataFrame:
+    """Full text of non-draft proposals with Chinese headers, for CSV / Excel export."""
+    require_role(actor, "organizer")
+    contest = settings.get(db)
+    rows = list(db.query(
+        """select p.*, coalesce(p.author_name, u.name) as author, u.student_no,
+                  (select group_concat(cu.name || '(' || coalesce(cu.student_no, '') || ')', '、')
+                     from coauthors c join users cu on cu.id = c.user_id where c.proposal_id = p.id) as coauthors
+           from proposals p join users u on u.id = p.submitter_id
+           where p.status != 'draft' order by p.id"""))
+    if ids is not None:
+        wanted = {int(i) for i in ids}
+        rows = [r for r in rows if r["id"] in wanted]
+    frame = pd.DataFrame(rows, columns=list(EXPORT_COLUMNS))
+    frame["topic"] = frame["topic"].map(contest.topic_name)
+    frame["status"] = frame["status"].map(lambda s: STATUS.get(s, s))
+    frame["department"] = frame["department"].map(lambda c: settings.department_name(db, c) if c else "")
+    frame["source"] = frame["source"].map({"portal": "网上提交", "import": "导入"}).fillna("")
+    return frame.rename(columns=EXPORT_COLUMNS)
+
+
+IMPORT_COLUMNS = {
+    "标题": "title", "议题": "topic", "问题描述": "problem", "调研情况": "investigation", "建议措施": "suggestions",
+    "建议承办部门": "department", "提案人": "author_name", "姓名": "author_name", "学号": "student_no",
+    "学院": "college",
+}
+IMPORT_TEMPLATE = ["标题", "议题", "问题描述", "调研情况", "建议措施", "建议承办部门", "提案人", "学号", "学院"]
+IMPORT_STATUSES = {"submitted": "已提交（仍需立案审查）", "valid": "已立案（表中提案已经审查过）"}
+
+
+def check_import(db: Database, actor: User, frame: pd.DataFrame) -> tuple[list[dict], list[str]]:
+    """Preview an import sheet: the cleaned rows and one Chinese error per bad row.
+
+    Columns (Chinese headers, or the English field names): 标题, 议题 (name or code), 问题描述,
+    调研情况, 建议措施, and optionally 建议承办部门 (name or code), 提案人, 学号, 学院.
+    Each row follows the same rules as a submission. A 学号 of a registered student makes that
+    student the submitter (the proposal then appears under their 我的提案); otherwise the
+    importing organizer is recorded as submitter and 提案人 keeps the author's name.
+    Row numbers are spreadsheet rows: the header is row 1.
+    """
+    require_role(actor, "organizer")
+    contest = settings.get(db)
+    frame = frame.rename(columns=lambda c: IMPORT_COLUMNS.get(str(c).strip(), str(c).strip()))
+    frame = frame.loc[:, ~frame.columns.duplicated()]
+    required = ["title", "topic", "problem", "investigation", "suggestions"]
+    labels = {v: k for k, v in IMPORT_COLUMNS.items() if k != "姓名"}
+    missing = [labels[c] for c in required if c not in frame.columns]
+    if missing:
+        return [], ["表格缺少列：" + "、".join(missing) + "。请使用模板中的列名：" + "、".join(IMPORT_TEMPLATE) + "。"]
+    if "author_name" not in frame.columns and "student_no" not in frame.columns:
+        return [], ["表格至少需要“提案人”或“学号”一列，用来记录提案的作者。"]
+    topics = {t["code"]: t["code"] for t in contest.topics} | {t["name"]: t["code"] for t in contest.topics}
+    departments = {}
+    for d in settings.departments(db):
+        departments[d["code"]] = departments[d["name"]] = d["code"]
+    existing = {(r["title"], r["author"]) for r in db.query(
+        "select p.title, coalesce(p.author_name, u.name) as author from proposals p "
+        "join users u on u.id = p.submitter_id where p.status != 'draft'")}
+    rows, errors, seen = [], [], set()
+    for position, (index, raw) in enumerate(zip(frame.index, frame.fillna("").astype(str).to_dict("records"))):
+        line = int(index) + 2 if str(index).isdigit() else position + 2
+        try:
+            topic_value = raw.get("topic", "").strip()
+            if topic_value not in topics:
+                raise ValidationError(f"议题“{topic_value}”不在议题列表中（可填：{'、'.join(t['name'] for t in contest.topics)}）。")
+            department_value = raw.get("department", "").strip()
+            if department_value and department_value not in departments:
+                raise ValidationError(f"建议承办部门“{department_value}”不在部门列表中。")
+            fields = {k: raw.get(k, "") for k in ("title", *TEXT_FIELDS)} | {
+                "topic": topics[topic_value], "department": departments.get(department_value)}
+            record = _clean(db, contest, fields, complete=True)
+            number = raw.get("student_no", "").strip()
+            name = validation.optional_text(raw.get("author_name"), "提案人", max_len=30)
+            submitter = None
+            if number:
+                submitter = find_by_student_no(db, number)
+                if submitter is not None and submitter.role != "participant":
+                    submitter = None
+                if submitter is not None and name and name != submitter.name:
+                    raise ValidationError(f"学号 {number} 的注册学生是“{submitter.name}”，与表中提案人“{name}”不一致。")
+            if submitter is None and not name:
+                raise ValidationError(f"学号 {number} 尚未注册，请填写提案人姓名。" if number else "请填写提案人或学号。")
+            college = raw.get("college", "").strip() or (submitter.college if submitter else "") or None
+            if college and college not in contest.colleges:
+                raise ValidationError(f"学院“{college}”不在学院列表中。")
+            author = name or submitter.name
+            key = (record["title"], author)
+            if key in seen:
+                raise ValidationError("与表中前面的一行重复（标题和提案人相同）。")
+            if key in existing:
+                raise ValidationError("系统中已有同一提案人、同一标题的提案（可能已经导入过）。")
+            seen.add(key)
+            rows.append(record | {
+                "row": line, "submitter_id": submitter.id if submitter else actor.id,
+                "author_name": None if submitter else author, "college": college,
+                "submitter": f"{submitter.name}（{submitter.student_no}）" if submitter else "组织者代录",
+            })
+        except ValidationError as error:
+            errors.append(f"第 {line} 行：{error}")
+    if not rows and not errors:
+        errors.append("表格中没有提案。")
+    return rows, errors
+
+
+def import_proposals(db: Database, actor: User, frame: pd.DataFrame, now: dt.datetime | None = None, *,
+                     status: str = "submitted") -> int:
+    """Import proposals from a sheet, all or nothing; returns how many were created.
+
+    Imported proposals are ``submitted`` by default, so they go through 立案审查 like the ones
+    typed in the portal; ``status="valid"`` is for sheets that were already screened (e.g. the
+    proposals a student congress has accepted). ``source`` is 'import'.
+    """
+    require_role(actor, "organizer")
+    now = now or clock.now()
+    if status not in IMPORT_STATUSES:
+        raise ValidationError("导入后的状态只能是“已提交”或“已立案”。")
+    rows, errors = check_import(db, actor, frame)
+    if errors:
+        raise ValidationError("导入失败，未导入任何提案。\n" + "\n".join(errors))
+    stamp = clock.iso(now)
+    with db.atomic():
+        for row in rows:
+            record = {k: v for k, v in row.items() if k not in ("row", "submitter")}
+            db["proposals"].insert(record | {
+                "status": status, "source": "import", "created_at": stamp, "updated_at": stamp,
+                "submitted_at": stamp, "screened_at": stamp if status == "valid" else None,
+                "topic_confirmed": 1})
+        audit.record(db, actor, "import_proposals", "proposals", {"count": len(rows), "status": status})
+    return len(rows)

@@ -1,0 +1,104 @@
+"""A proposal's status timeline for its authors and organizers.
+
+Steps: 草稿 → 已提交 → 已立案 / 不予立案 → 评审中 → 已评审 / 获奖 → 已转办 → 已答复 → 已解决.
+The early steps come from the proposal itself, judging from its tables (assignments,
+sheets, awards) when they exist, the follow-up steps from ``followup.timeline_events``
+when the follow-up module provides it. Each step is a dict:
+``{"step": str, "state": "done" | "current" | "todo", "at": str | None, "detail": str}``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlite_utils import Database
+
+from . import clock, proposals, settings
+from .accounts import User
+
+STEPS = ["草稿", "已提交", "已立案", "评审中", "已评审", "已转办", "已答复", "已解决"]
+STATES = {"done": "已完成", "current": "进行中", "todo": "未开始"}
+
+
+def _step(name: str, at=None, detail: str = "", state: str = "todo") -> dict:
+    return {"step": name, "state": state, "at": (at or None) and str(at)[:16], "detail": detail}
+
+
+def timeline(db: Database, user: User, proposal_id: int, now: dt.datetime | None = None) -> list[dict]:
+    """The steps of one proposal, in order, for whoever may read it (authors, organizers)."""
+    proposal = proposals.get(db, user, proposal_id)
+    now = now or clock.now()
+    contest = settings.get(db)
+    status = proposal["status"]
+    steps = [_step("草稿", proposal["created_at"], "导入的提案" if proposal["source"] == "import" else "", "done")]
+
+    if status == "withdrawn":
+        steps.append(_step("已撤回", proposal["updated_at"], "提交人已撤回，可重新编辑后再次提交。", "done"))
+        return steps
+    submitted = status in ("submitted", "valid", "invalid")
+    steps.append(_step("已提交", proposal["submitted_at"], "", "done" if submitted else "todo"))
+    if status == "invalid":
+        steps.append(_step("不予立案", proposal["screened_at"], proposal["invalid_reason"] or "", "done"))
+        return steps
+    screened = status == "valid"
+    steps.append(_step("已立案", proposal["screened_at"], "" if screened else "等待立案审查",
+                       "done" if screened else "todo"))
+
+    steps += _judging(db, user, proposal, contest, now)
+    steps += _followup(db, proposal["id"])
+    _mark_current(steps)
+    return steps
+
+
+def _judging(db: Database, user: User, proposal: dict, contest: settings.Settings, now: dt.datetime) -> list[dict]:
+    review = _step("评审中")
+    reviewed = _step("已评审")
+    pid = proposal["id"]
+    if db["assignments"].exists():
+        rows = list(db.query("select count(*) as n, min(created_at) as at from assignments "
+                             "where proposal_id = ? and published = 1", [pid]))
+        if rows and rows[0]["n"]:
+            review = _step("评审中", rows[0]["at"], f"{rows[0]['n']} 位评委评审", "done")
+            if db["sheets"].exists():
+                done = list(db.query("select count(*) as n, max(submitted_at) as at from sheets "
+                                     "where proposal_id = ? and status = 'submitted'", [pid]))[0]
+                if done["n"] and done["n"] >= rows[0]["n"]:
+                    reviewed = _step("已评审", done["at"], "", "done")
+    published = contest.at("results_published")
+    results_out = published is not None and now >= published
+    if db["awards"].exists() and (user.role == "organizer" or results_out):
+        award = next(db["awards"].rows_where("proposal_id = ?", [pid]), None)
+        if award and award["award"]:
+            reviewed = _step("获奖", award["decided_at"] if user.role == "organizer" else contest.phases.get(
+                "results_published"), award["award"], "done")
+    return [review, reviewed]
+
+
+def _followup(db: Database, proposal_id: int) -> list[dict]:
+    """已转办 / 已答复 / 已解决 from follow-up, when it tells us (another module fills them)."""
+    from . import followup
+
+    steps = {name: _step(name) for name in ("已转办", "已答复", "已解决")}
+    events = getattr(followup, "timeline_events", None)
+    extra = []
+    if events is not None:
+        for event in events(db, proposal_id) or []:
+            name = event.get("step")
+            item = _step(name, event.get("at"), event.get("detail") or "", event.get("state") or "done")
+            if name in steps:
+                steps[name] = item
+            else:
+                extra.append(item)
+    return list(steps.values()) + extra
+
+
+def _mark_current(steps: list[dict]) -> None:
+    """The first step not done after the last done one is 'current' (what happens next)."""
+    last_done = max((i for i, s in enumerate(steps) if s["state"] == "done"), default=-1)
+    if last_done + 1 < len(steps) and steps[last_done + 1]["state"] == "todo":
+        steps[last_done + 1]["state"] = "current"
+
+
+def current_step(steps: list[dict]) -> str:
+    """The name of the last step reached."""
+    done = [s["step"] for s in steps if s["state"] == "done"]
+    return done[-1] if done else "草稿"
