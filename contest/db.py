@@ -41,9 +41,9 @@ def connect(path: str | Path | None = None) -> Database:
 
 def migration_sets() -> list[Migrations]:
     """Core schema first, then each later module's own tables, in dependency order."""
-    from . import followup, judging
+    from . import followup, judging, topic_map
 
-    return [migrations, judging.migrations, followup.migrations]
+    return [migrations, judging.migrations, followup.migrations, topic_map.migrations]
 
 
 def is_initialised(db: Database) -> bool:

@@ -1,0 +1,500 @@
+"""Topic map: what students are asking for, same-issue groups (合并办理), similar-proposal hints.
+
+Domain glue between the proposals table and :mod:`contest.topics` (no streamlit):
+
+* :func:`compute_map` -- for organizers, over the non-draft proposals (filters by status
+  and college): predicted topic, score and ``needs_review`` per proposal, same-issue groups
+  with keywords and members, 2-D coordinates and the top keywords of each topic. The
+  classifier learns from the topics organizers confirmed or corrected
+  (``proposals.topic_confirmed = 1``) once there are ``min_labels`` of them, and works from
+  the contest's topic list and the keywords of ``data/topics.csv`` before that.
+* :func:`apply_predicted_topics` fills only EMPTY topics (imported proposals); a topic a
+  student or an organizer chose is never overwritten, disagreements are listed for review.
+* :func:`merge_group` / :func:`split`: proposals on one issue point at a lead proposal
+  (``proposals.lead_id``) and are forwarded together; they stay visible and linked.
+* :func:`data_version`: changes whenever anything the map shows changes (cache key).
+* :func:`similar_to_draft`: up to 3 similar submitted proposals for a student writing one
+  (id, title, topic, similarity -- never who wrote them), and the join-request flow
+  (:func:`request_to_join`, :func:`answer_join_request`): the student becomes a co-author
+  only with the submitter's consent.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sqlite_utils import Database, Migrations
+
+from . import audit, clock, settings
+from .accounts import User
+from .errors import PermissionDenied, ValidationError
+from .permissions import require_role
+from .proposals import MAX_COAUTHORS, STATUS, coauthor_ids
+
+migrations = Migrations("topic_map")
+
+#: Statuses shown on the map by default (drafts never; withdrawn only when asked for).
+MAP_STATUSES = ("submitted", "valid", "invalid")
+#: Statuses an organizer may filter on.
+FILTER_STATUSES = ("submitted", "valid", "invalid", "withdrawn")
+#: Same-issue threshold for whole proposals (title x2 + problem + investigation + suggestions).
+#: Proposals are long (hundreds of characters in three fields), so two texts on one issue
+#: share a smaller part of their words than the short public messages behind
+#: ``topics.GROUP_THRESHOLD`` (0.4): on the demo contest the deliberate same-issue pairs
+#: measure 0.22-0.34 and every other pair of submitted proposals at most 0.24
+#: (see benchmarks/RESULTS.md, "Topics quality"). The organizer can move it on the page.
+MAP_GROUP_THRESHOLD = 0.24
+#: Confirmed topics needed before a trained classifier replaces the keywords.
+MIN_LABELS = 30
+#: Cosine similarity from which an existing proposal is shown to a student writing one.
+HINT_THRESHOLD = 0.2
+#: A draft shorter than this (characters) is not compared yet.
+HINT_MIN_CHARS = 8
+MERGEABLE = ("submitted", "valid")
+JOIN_STATUS = {"pending": "等待答复", "accepted": "已同意", "declined": "已婉拒", "cancelled": "已撤回"}
+
+
+@migrations()
+def m001_join_requests(db: Database) -> None:
+    # A student asks to join a submitted proposal as co-author; the submitter answers.
+    db["join_requests"].create(
+        {
+            "id": int,
+            "proposal_id": int,
+            "requester_id": int,
+            "message": str,
+            "status": str,  # pending | accepted | declined | cancelled
+            "created_at": str,
+            "answered_at": str,
+        },
+        pk="id",
+        not_null={"proposal_id", "requester_id", "status"},
+        defaults={"status": "pending", "message": ""},
+        foreign_keys=[("proposal_id", "proposals", "id"), ("requester_id", "users", "id")],
+    )
+    db["join_requests"].create_index(["proposal_id", "status"])
+    db["join_requests"].create_index(["requester_id"])
+
+
+# --- shared helpers -----------------------------------------------------------
+
+
+def proposal_text(row: dict) -> str:
+    """The text compared and classified: title (weighted) + problem + investigation + suggestions."""
+    body = "。".join(str(row.get(k) or "") for k in ("problem", "investigation", "suggestions"))
+    return _topics().join_text(row.get("title") or "", body)
+
+
+def taxonomy(db: Database) -> pd.DataFrame:
+    """The contest's own topic list (settings) with the keywords of data/topics.csv for known codes.
+
+    A topic the organizer added gets its Chinese name as its only keyword until labels exist."""
+    known = _topics().load_topics().set_index("code")["keywords"].to_dict()
+    rows = [{"code": t["code"], "name": t["name"], "keywords": known.get(t["code"]) or t["name"]}
+            for t in settings.get(db).topics]
+    return pd.DataFrame(rows, columns=["code", "name", "keywords"])
+
+
+def data_version(db: Database) -> str:
+    """A short digest of everything the map depends on; it changes on every relevant write.
+
+    Covers each proposal's status, college, topic, confirmation, merge and last edit, the
+    contest's topic list and the join requests. A full scan costs a few milliseconds per
+    ten thousand proposals, far less than recomputing the map."""
+    digest = hashlib.sha1()
+    rows = db.execute("""select id, status, coalesce(college, ''), coalesce(topic, ''), topic_confirmed,
+                                coalesce(lead_id, 0), coalesce(updated_at, ''), coalesce(screened_at, '')
+                         from proposals order by id""").fetchall()
+    digest.update(repr(rows).encode())
+    digest.update(json.dumps(settings.get(db).topics, ensure_ascii=False).encode())
+    if db["join_requests"].exists():
+        digest.update(repr(db.execute("select count(*), max(id), max(answered_at) from join_requests")
+                           .fetchall()).encode())
+    return digest.hexdigest()[:16]
+
+
+def _rows(db: Database, where: str, args: list) -> list[dict]:
+    return list(db.query(
+        f"""select id, title, topic, topic_confirmed, status, college, lead_id, problem, investigation,
+                   suggestions, submitter_id
+            from proposals where {where} order by id""", args))
+
+
+# --- the organizer's map -------------------------------------------------------
+
+
+@dataclass
+class TopicMap:
+    """Everything the 话题地图 page shows; plain data, so it can be cached."""
+
+    proposals: pd.DataFrame  # one row per proposal on the map
+    groups: pd.DataFrame  # one row per same-issue group
+    topic_keywords: dict = field(default_factory=dict)  # topic code -> top words
+    topic_counts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    mode: str = "keywords"  # keywords | trained
+    labels: int = 0  # confirmed topics the classifier learnt from
+    threshold: float = MAP_GROUP_THRESHOLD
+
+    @property
+    def disagreements(self) -> pd.DataFrame:
+        """Proposals whose chosen (unconfirmed) topic differs from the prediction."""
+        return self.proposals[self.proposals["disagrees"]]
+
+
+PROPOSAL_COLUMNS = ["id", "title", "status", "status_name", "college", "topic", "topic_name", "topic_confirmed",
+                    "predicted", "predicted_name", "score", "needs_review", "disagrees", "shown_topic",
+                    "shown_topic_name", "group", "lead_id", "x", "y"]
+GROUP_COLUMNS = ["group", "size", "keywords", "member_ids", "members", "topic"]
+
+
+def compute_map(db: Database, actor: User, *, status: str | list | tuple | None = None,
+                college: str | list | tuple | None = None, threshold: float = MAP_GROUP_THRESHOLD,
+                min_labels: int = MIN_LABELS) -> TopicMap:
+    """The topic map over the non-draft proposals matching the filters (organizers only).
+
+    ``status`` / ``college``: one value or a list (None: statuses ``MAP_STATUSES``, every
+    college). Proposals merged into a lead are not grouped again as separate proposals: they
+    take their lead's group and are listed by :func:`merges`."""
+    require_role(actor, "organizer")
+    statuses = _as_list(status) or list(MAP_STATUSES)
+    if "draft" in statuses:
+        raise ValidationError("草稿不在话题地图中。")
+    where, args = [f"status in ({','.join('?' * len(statuses))})"], list(statuses)
+    colleges = _as_list(college)
+    if colleges:
+        where.append(f"college in ({','.join('?' * len(colleges))})")
+        args += colleges
+    rows = _rows(db, " and ".join(where), args)
+    contest = settings.get(db)
+    names = {t["code"]: t["name"] for t in contest.topics}
+    taxo = taxonomy(db)
+
+    # classifier: all map texts weigh the IDF; confirmed topics (of any non-draft proposal) are labels
+    labelled = [r for r in _rows(db, "status != 'draft' and topic_confirmed = 1", []) if r["topic"] in names]
+    shown_ids = {r["id"] for r in rows}
+    texts = [proposal_text(r) for r in rows]
+    train_texts = texts + [proposal_text(r) for r in labelled if r["id"] not in shown_ids]
+    label_of = {r["id"]: r["topic"] for r in labelled}
+    train_labels = [label_of.get(r["id"]) for r in rows] + [r["topic"] for r in labelled if r["id"] not in shown_ids]
+    clf = _topics().TopicClassifier(topics=taxo, min_labels=min_labels)
+    clf.fit(train_texts or [""], train_labels or [None])
+    assigned = clf.assign(texts)
+
+    frame = pd.DataFrame(rows, columns=["id", "title", "topic", "topic_confirmed", "status", "college", "lead_id"])
+    frame["topic"] = frame["topic"].fillna("").astype(str)
+    frame["status_name"] = frame["status"].map(STATUS).fillna(frame["status"])
+    frame["topic_name"] = [names.get(t, t) if t else "" for t in frame["topic"]]
+    frame["topic_confirmed"] = frame["topic_confirmed"].fillna(0).astype(bool)
+    frame["predicted"] = assigned["topic"].to_numpy() if len(rows) else []
+    frame["predicted_name"] = [names.get(t, t) for t in frame["predicted"]]
+    frame["score"] = assigned["topic_score"].to_numpy(dtype=float) if len(rows) else []
+    frame["needs_review"] = assigned["needs_review"].to_numpy(dtype=bool) if len(rows) else []
+    frame["disagrees"] = (frame["topic"] != "") & ~frame["topic_confirmed"] & (frame["topic"] != frame["predicted"])
+    frame["shown_topic"] = frame["topic"].where(frame["topic"] != "", frame["predicted"])
+    frame["shown_topic_name"] = [names.get(t, t) for t in frame["shown_topic"]]
+    coords = _topics().topic_map_coordinates(texts) if rows else np.zeros((0, 2))
+    frame["x"], frame["y"] = coords[:, 0], coords[:, 1]
+    frame["lead_id"] = frame["lead_id"].astype("Int64")
+
+    # same-issue groups among the proposals not merged into another one
+    free = [i for i, r in enumerate(rows) if r["lead_id"] is None]
+    free_groups = _topics().group_same_issue([texts[i] for i in free], threshold=threshold)
+    group_of = {rows[i]["id"]: g for i, g in zip(free, free_groups)}
+    keywords = _topics().group_keywords([texts[i] for i in free], free_groups, top=5)
+    frame["group"] = pd.array([group_of.get(r["id"], group_of.get(r["lead_id"])) for r in rows], dtype="Int64")
+    group_rows = []
+    for g in sorted(keywords):
+        members = frame[frame["group"].eq(g).fillna(False) & frame["lead_id"].isna()]
+        group_rows.append({
+            "group": g, "size": len(members), "keywords": " ".join(keywords[g]),
+            "member_ids": [int(i) for i in members["id"]],
+            "members": "；".join(f"#{i} {t}" for i, t in zip(members["id"], members["title"])),
+            "topic": names.get(members["shown_topic"].mode().iloc[0], "") if len(members) else "",
+        })
+    groups = pd.DataFrame(group_rows, columns=GROUP_COLUMNS)
+
+    topic_keywords = _topics().group_keywords(texts, list(frame["shown_topic"]), top=8) if rows else {}
+    counts = (frame.groupby("shown_topic").size() if rows else pd.Series(dtype=int))
+    topic_counts = pd.DataFrame([{"topic": c, "topic_name": n, "count": int(counts.get(c, 0))}
+                                 for c, n in names.items()], columns=["topic", "topic_name", "count"])
+    return TopicMap(proposals=frame[PROPOSAL_COLUMNS].reset_index(drop=True), groups=groups,
+                    topic_keywords={k: list(v) for k, v in topic_keywords.items()}, topic_counts=topic_counts,
+                    mode=clf.mode_, labels=sum(v is not None for v in train_labels), threshold=threshold)
+
+
+def _as_list(value) -> list:
+    if value is None or value == "":
+        return []
+    return [value] if isinstance(value, str) else [v for v in value if v]
+
+
+def apply_predicted_topics(db: Database, actor: User, *, status=None, college=None,
+                           now: dt.datetime | None = None) -> list[int]:
+    """Fill the EMPTY topic of proposals with the confident prediction; returns the ids filled.
+
+    A topic already chosen (by the student or an organizer) is never changed here, and a
+    low-score prediction (``needs_review``) is not applied: those wait for an organizer.
+    The topic stays unconfirmed, so it does not become a training label."""
+    require_role(actor, "organizer")
+    now = now or clock.now()
+    result = compute_map(db, actor, status=status, college=college)
+    todo = result.proposals[(result.proposals["topic"] == "") & ~result.proposals["needs_review"]]
+    filled = []
+    with db.atomic():
+        for pid, topic in zip(todo["id"], todo["predicted"]):
+            cursor = db.execute("update proposals set topic = ? where id = ? and coalesce(topic, '') = ''",
+                                [topic, int(pid)])
+            if cursor.rowcount:
+                filled.append(int(pid))
+                audit.record(db, actor, "predict_topic", f"proposal:{pid}", {"new": topic, "at": clock.iso(now)})
+    return filled
+
+
+# --- merging same-issue proposals (合并办理) -------------------------------------
+
+
+def _proposal(db: Database, proposal_id) -> dict:
+    row = next(db["proposals"].rows_where("id = ?", [proposal_id]), None)
+    if row is None:
+        raise ValidationError(f"提案 {proposal_id} 不存在。")
+    return row
+
+
+def merge_group(db: Database, actor: User, lead_id: int, member_ids: list[int]) -> list[int]:
+    """Merge proposals into one lead proposal for joint handling; returns the ids now led by it.
+
+    Members keep their content, authors and status, and point at the lead (``lead_id``).
+    A member that was itself a lead brings its own members along (one level only)."""
+    require_role(actor, "organizer")
+    lead_id = int(lead_id)
+    members = [int(m) for m in dict.fromkeys(member_ids or []) if int(m) != lead_id]
+    if not members:
+        raise ValidationError("请至少选择一件要并入牵头提案的提案。")
+    moved: list[int] = []
+    with db.atomic():
+        lead = _proposal(db, lead_id)
+        if lead["status"] not in MERGEABLE:
+            raise ValidationError(f"牵头提案 {lead_id} 的状态为“{STATUS.get(lead['status'], lead['status'])}”，"
+                                  "只有已提交或已立案的提案可以合并办理。")
+        if lead["lead_id"]:
+            raise ValidationError(f"提案 {lead_id} 已并入提案 {lead['lead_id']}，不能再作为牵头提案。")
+        for member_id in members:
+            member = _proposal(db, member_id)
+            if member["status"] not in MERGEABLE:
+                raise ValidationError(f"提案 {member_id} 的状态为“{STATUS.get(member['status'], member['status'])}”，"
+                                      "只有已提交或已立案的提案可以合并办理。")
+            if member["lead_id"] and member["lead_id"] != lead_id:
+                raise ValidationError(f"提案 {member_id} 已并入提案 {member['lead_id']}，请先拆分再合并。")
+            if db["case_members"].exists() and db["case_members"].count_where("proposal_id = ?", [member_id]):
+                raise ValidationError(f"提案 {member_id} 已转办，不能再并入其他提案。")
+        for member_id in members:
+            followers = [r["id"] for r in db["proposals"].rows_where("lead_id = ?", [member_id])]
+            if followers:
+                db.execute(f"update proposals set lead_id = ? where id in ({','.join('?' * len(followers))})",
+                           [lead_id, *followers])
+                moved += followers
+            db["proposals"].update(member_id, {"lead_id": lead_id})
+        audit.record(db, actor, "merge_proposals", f"proposal:{lead_id}",
+                     {"members": members, "moved_from_other_leads": moved})
+    return [r["id"] for r in db["proposals"].rows_where("lead_id = ?", [lead_id], order_by="id")]
+
+
+def split(db: Database, actor: User, proposal_ids: list[int]) -> list[int]:
+    """Undo merges: a member leaves its lead; a lead given here releases all its members.
+
+    Returns the ids whose ``lead_id`` was cleared."""
+    require_role(actor, "organizer")
+    ids = [int(i) for i in dict.fromkeys(proposal_ids or [])]
+    if not ids:
+        raise ValidationError("请至少选择一件要拆分的提案。")
+    released: list[int] = []
+    with db.atomic():
+        for proposal_id in ids:
+            row = _proposal(db, proposal_id)
+            if row["lead_id"]:
+                db["proposals"].update(proposal_id, {"lead_id": None})
+                audit.record(db, actor, "split_proposals", f"proposal:{row['lead_id']}", {"members": [proposal_id]})
+                released.append(proposal_id)
+                continue
+            followers = [r["id"] for r in db["proposals"].rows_where("lead_id = ?", [proposal_id], order_by="id")]
+            if not followers:
+                raise ValidationError(f"提案 {proposal_id} 没有合并办理，无需拆分。")
+            db.execute("update proposals set lead_id = null where lead_id = ?", [proposal_id])
+            audit.record(db, actor, "split_proposals", f"proposal:{proposal_id}", {"members": followers})
+            released += followers
+    return released
+
+
+def merges(db: Database, actor: User) -> pd.DataFrame:
+    """Every merged proposal with its lead: lead_id, lead_title, id, title, status (organizers)."""
+    require_role(actor, "organizer")
+    rows = db.query("""select m.lead_id, l.title as lead_title, m.id, m.title, m.status, m.college
+                       from proposals m join proposals l on l.id = m.lead_id
+                       order by m.lead_id, m.id""")
+    frame = pd.DataFrame(rows, columns=["lead_id", "lead_title", "id", "title", "status", "college"])
+    frame["status"] = frame["status"].map(STATUS).fillna(frame["status"])
+    return frame
+
+
+# --- similar proposals for a student writing one --------------------------------
+
+_INDEX_CACHE: dict = {}
+
+
+def _topics():
+    """contest.topics, imported on first use: it loads scikit-learn and the segmenter, which
+    opening the database (this module's migrations) must not wait for."""
+    from . import topics
+
+    return topics
+
+
+def _candidate_index(db: Database):
+    """(rows, SimilarityIndex) of the submitted proposals, rebuilt when the data version changes."""
+    path = db.execute("pragma database_list").fetchone()[2]
+    key = (path, data_version(db))
+    if key not in _INDEX_CACHE:
+        rows = _rows(db, "status in ('submitted', 'valid')", [])
+        index = _topics().SimilarityIndex([proposal_text(r) for r in rows]) if rows else None
+        if len(_INDEX_CACHE) >= 4:
+            _INDEX_CACHE.pop(next(iter(_INDEX_CACHE)))
+        _INDEX_CACHE[key] = (rows, index)
+    return _INDEX_CACHE[key]
+
+
+def similar_to_draft(db: Database, user: User, text: str, k: int = 3,
+                     threshold: float = HINT_THRESHOLD, now: dt.datetime | None = None) -> list[dict]:
+    """Up to ``k`` submitted proposals similar to a draft's text, best first.
+
+    Drafts, withdrawn and rejected proposals and the student's own (as submitter or
+    co-author) are left out. Each hit gives only id, title, topic, topic_name, similarity and
+    ``joinable`` (whether a join request can be sent now) -- never the authors."""
+    require_role(user, "participant")
+    text = str(text or "").strip()
+    if len(text) < HINT_MIN_CHARS or k <= 0:
+        return []
+    rows, index = _candidate_index(db)
+    if index is None or index.matrix is None:
+        return []
+    mine = {r["proposal_id"] for r in db["coauthors"].rows_where("user_id = ?", [user.id])}
+    hits = index.query(text, k=len(rows), threshold=threshold)
+    contest = settings.get(db)
+    is_open = contest.submission_open(now or clock.now())
+    result = []
+    for i, similarity in hits:
+        row = rows[i]
+        if row["submitter_id"] == user.id or row["id"] in mine:
+            continue
+        result.append({"id": row["id"], "title": row["title"], "topic": row["topic"] or "",
+                       "topic_name": contest.topic_name(row["topic"]) if row["topic"] else "",
+                       "similarity": similarity,
+                       "joinable": bool(is_open and row["status"] == "submitted")})
+        if len(result) == k:
+            break
+    return result
+
+
+# --- join requests ----------------------------------------------------------------
+
+
+def _joinable(db: Database, proposal: dict, now: dt.datetime) -> None:
+    """Raise unless a co-author can still be added: submitted, before the deadline, a free place."""
+    if proposal["status"] != "submitted":
+        raise ValidationError("该提案已完成立案审查或不再接受合作者，无法加入。")
+    contest = settings.get(db)
+    if not contest.submission_open(now):
+        raise ValidationError(f"提案征集已于 {contest.phases.get('submission_closes')} 截止，不能再加入合作者。")
+    if len(coauthor_ids(db, proposal["id"])) >= MAX_COAUTHORS:
+        raise ValidationError(f"该提案的合作者已满 {MAX_COAUTHORS} 人，无法加入。")
+
+
+def request_to_join(db: Database, user: User, proposal_id: int, message: str = "", *,
+                    now: dt.datetime | None = None) -> int:
+    """A student asks to join a submitted proposal as co-author; returns the request id."""
+    require_role(user, "participant")
+    now = now or clock.now()
+    proposal = next(db["proposals"].rows_where("id = ?", [proposal_id]), None)
+    if proposal is None or proposal["status"] in ("draft", "withdrawn", "invalid"):
+        raise PermissionDenied("提案不存在或无法加入。")
+    if user.id == proposal["submitter_id"] or user.id in coauthor_ids(db, proposal_id):
+        raise ValidationError("你已是该提案的作者。")
+    message = str(message or "").strip()
+    if len(message) > 200:
+        raise ValidationError("附言最多 200 字。")
+    with db.atomic():
+        if db["join_requests"].count_where("proposal_id = ? and requester_id = ? and status = 'pending'",
+                                           [proposal_id, user.id]):
+            raise ValidationError("你已申请加入该提案，请等待提交人答复。")
+        _joinable(db, proposal, now)
+        request_id = db["join_requests"].insert({
+            "proposal_id": proposal_id, "requester_id": user.id, "message": message, "status": "pending",
+            "created_at": clock.iso(now)}).last_pk
+        audit.record(db, user, "request_join", f"proposal:{proposal_id}", {"request": request_id})
+    return request_id
+
+
+def _request(db: Database, request_id: int) -> dict:
+    row = next(db["join_requests"].rows_where("id = ?", [request_id]), None)
+    if row is None:
+        raise PermissionDenied("申请不存在或无权处理。")
+    return row
+
+
+def answer_join_request(db: Database, submitter: User, request_id: int, accept: bool, *,
+                        now: dt.datetime | None = None) -> None:
+    """The submitter accepts (the requester becomes a co-author) or declines a join request."""
+    require_role(submitter, "participant")
+    now = now or clock.now()
+    with db.atomic():
+        request = _request(db, request_id)
+        proposal = next(db["proposals"].rows_where("id = ?", [request["proposal_id"]]))
+        if proposal["submitter_id"] != submitter.id:
+            raise PermissionDenied("申请不存在或无权处理。")
+        if request["status"] != "pending":
+            raise ValidationError(f"该申请已处理（{JOIN_STATUS.get(request['status'], request['status'])}）。")
+        if accept:
+            _joinable(db, proposal, now)
+            if request["requester_id"] not in coauthor_ids(db, proposal["id"]):
+                db["coauthors"].insert({"proposal_id": proposal["id"], "user_id": request["requester_id"]})
+        db["join_requests"].update(request_id, {"status": "accepted" if accept else "declined",
+                                                "answered_at": clock.iso(now)})
+        audit.record(db, submitter, "accept_join" if accept else "decline_join", f"proposal:{proposal['id']}",
+                     {"request": request_id, "requester_id": request["requester_id"]})
+
+
+def cancel_join_request(db: Database, user: User, request_id: int, *, now: dt.datetime | None = None) -> None:
+    """The requester withdraws a pending request."""
+    require_role(user, "participant")
+    now = now or clock.now()
+    with db.atomic():
+        request = _request(db, request_id)
+        if request["requester_id"] != user.id:
+            raise PermissionDenied("申请不存在或无权处理。")
+        if request["status"] != "pending":
+            raise ValidationError("该申请已处理，不能撤回。")
+        db["join_requests"].update(request_id, {"status": "cancelled", "answered_at": clock.iso(now)})
+        audit.record(db, user, "cancel_join", f"proposal:{request['proposal_id']}", {"request": request_id})
+
+
+def requests_to_answer(db: Database, user: User) -> list[dict]:
+    """Pending requests on the proposals this student submitted, with who is asking."""
+    require_role(user, "participant")
+    return list(db.query(
+        """select r.id, r.proposal_id, p.title, u.name as requester, u.student_no, u.college, r.message,
+                  r.created_at
+           from join_requests r join proposals p on p.id = r.proposal_id join users u on u.id = r.requester_id
+           where p.submitter_id = ? and r.status = 'pending' order by r.id""", [user.id]))
+
+
+def my_join_requests(db: Database, user: User) -> list[dict]:
+    """The requests this student sent (the proposal's authors are not shown)."""
+    require_role(user, "participant")
+    rows = db.query(
+        """select r.id, r.proposal_id, p.title, r.status, r.created_at, r.answered_at
+           from join_requests r join proposals p on p.id = r.proposal_id
+           where r.requester_id = ? order by r.id desc""", [user.id])
+    return [r | {"status_name": JOIN_STATUS.get(r["status"], r["status"])} for r in rows]
