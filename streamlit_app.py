@@ -42,7 +42,7 @@ def main() -> None:
     st.session_state["user"] = user
     contest = settings.get(db)
     _sidebar(user, contest)
-    page = st.navigation(navigation_for(user))
+    page = st.navigation(navigation_for(user), expanded=True)
     if flash := st.session_state.pop("flash", None):
         st.success(flash)
     page.run()

@@ -16,7 +16,7 @@ if submitted:
     user = ui.attempt(lambda: accounts.login(ui.db(), username, password))
     if user:
         st.session_state["user_id"] = user.id
-        ui.flash(f"欢迎，{user.name}。")
+        ui.flash(f"欢迎，{ui.escape_md(user.name)}。")
 
 st.caption("还没有账号？参赛学生请在左侧“学生注册”自行注册；评委和职能部门账号由组织者创建。刷新浏览器页面后需要重新登录。")
 

@@ -23,4 +23,4 @@ if submitted:
         password=password, password_confirm=confirm, colleges=contest.colleges))
     if user:
         st.session_state["user_id"] = user.id
-        ui.flash(f"注册成功，欢迎 {user.name}！现在可以撰写提案了。")
+        ui.flash(f"注册成功，欢迎 {ui.escape_md(user.name)}！现在可以撰写提案了。")

@@ -47,7 +47,7 @@ with create, st.form("create_account"):
             db, user, role, username=username, name=name, college=college, department=department,
             topics=" ".join(topics), email=email))
         if created:
-            st.success(f"已创建账号 {created[0].username}，初始密码：{created[1]}（首次登录需修改）")
+            st.success(f"已创建账号 {ui.escape_md(created[0].username)}，初始密码：{created[1]}（首次登录需修改）")
 
 with bulk:
     st.caption("上传 .xlsx 或 .csv，列：用户名、姓名、角色（评委/职能部门），可选：学院、邮箱、手机号、部门代码、评审议题。"

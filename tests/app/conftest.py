@@ -39,6 +39,9 @@ def clear_streamlit_caches():
 def app_as(fresh_db, people, monkeypatch):
     """``app_as("alice")`` -> an AppTest already run once as that user (None: logged out)."""
     monkeypatch.setattr(accounts, "_hasher", FAST_HASHER)
+    from streamlit import config
+
+    config.set_option("client.showErrorDetails", "full")  # tests want the real traceback
 
     def start(who: str | None, page: str | None = None) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=60)

@@ -52,7 +52,6 @@ def test_login_then_logout(app_as):
     at.text_input[1].input("Passw0rd!")
     at.button[0].click()
     at.run()
-    at.run()  # AppTest does not follow st.rerun() by itself
     assert at.session_state["user"].username == "alice"
     at.sidebar.button[0].click()
     at.run()

@@ -116,3 +116,8 @@ def shot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def alert(page, text: str):
+    """The message box (success / error / info) containing ``text``."""
+    return page.get_by_test_id("stAlert").filter(has_text=text)
