@@ -45,11 +45,14 @@ def cmd_demo(args) -> int:
 
 
 def cmd_rank(args) -> int:
+    from pathlib import Path
+
     from . import ranking
 
     rubric = None
-    if args.rubric is None and (args.db or database.db_path().exists()):
-        rubric = _contest_rubric(args.db)
+    db_file = Path(args.db) if args.db else database.db_path()
+    if args.rubric is None and db_file.exists():  # never create a database just to rank a file
+        rubric = _contest_rubric(db_file)
     frame = ranking.rank_file(args.scores, method=args.method, rubric_path=args.rubric, out_path=args.out,
                               rubric=rubric)
     if not args.out:

@@ -40,6 +40,13 @@ DEFAULT_RUBRIC = [
     {"code": "novelty", "name": "创新性", "weight": 15, "min": 0, "max": 10,
      "description": "视角或方案是否有新意"},
 ]
+RANKING_METHODS = ("mean", "median", "trimmed", "zscore")  # see contest.ranking.METHODS
+DEFAULT_AWARD_TIERS = [  # kind "share": value is a percentage of complete proposals; "count": a number of awards
+    {"name": "一等奖", "kind": "share", "value": 5},
+    {"name": "二等奖", "kind": "share", "value": 10},
+    {"name": "三等奖", "kind": "share", "value": 15},
+    {"name": "优秀奖", "kind": "share", "value": 20},
+]
 DEFAULT_COLLEGES = [
     "电子与信息学部", "机械工程学院", "能源与动力工程学院", "化学学院", "数学与统计学院",
     "经济与金融学院", "管理学院", "人文社会科学学院", "外国语学院", "医学部",
@@ -63,6 +70,12 @@ class Settings:
     reviews_per_proposal: int = 3
     college_conflict: bool = False
     demo_mode: bool = False
+    # results (contest/results.py)
+    ranking_method: str = "zscore"
+    tie_break: list = field(default_factory=list)  # "sheets" and/or rubric criterion codes, in order
+    award_tiers: list = field(default_factory=lambda: [dict(t) for t in DEFAULT_AWARD_TIERS])
+    results_published: bool = False
+    published_at: str | None = None
 
     def at(self, phase: str) -> dt.datetime | None:
         value = self.phases.get(phase)
@@ -174,6 +187,12 @@ def validate(settings: Settings) -> Settings:
         colleges=_validate_colleges(settings.colleges),
         reviews_per_proposal=_validate_reviews(settings.reviews_per_proposal),
         college_conflict=bool(settings.college_conflict),
+        ranking_method=_validate_method(settings.ranking_method),
+        tie_break=_validate_tie_break(settings.tie_break, settings.rubric),
+        award_tiers=validate_award_tiers(settings.award_tiers),
+        results_published=bool(settings.results_published),
+        published_at=(parse_date(settings.published_at, "结果公布时间").strftime(DATE_FORMAT)
+                      if settings.published_at else None),
     )
 
 
@@ -282,6 +301,45 @@ def _validate_reviews(value) -> int:
     if number != int(number) or not 1 <= number <= 10:
         raise ValidationError("每件提案的评审人数应为 1–10 的整数。")
     return int(number)
+
+
+def _validate_method(value) -> str:
+    if value not in RANKING_METHODS:
+        raise ValidationError(f"未知的汇总方法“{value}”，可选：{'、'.join(RANKING_METHODS)}。")
+    return value
+
+
+def _validate_tie_break(keys, rubric: list) -> list[str]:
+    """Tie-break keys in order: "sheets" (more sheets first) or a rubric criterion code."""
+    codes = {c.get("code") for c in rubric or []}
+    cleaned = [str(k).strip() for k in keys or [] if str(k).strip()]
+    for key in cleaned:
+        if key != "sheets" and key not in codes:
+            raise ValidationError(f"并列排序依据“{key}”无效：应为评审表份数或评分标准中的评分项。")
+    _unique(cleaned, "并列排序依据")
+    return cleaned
+
+
+def validate_award_tiers(tiers: list) -> list[dict]:
+    """Award tiers, best first: a name and either a share (0–100 %) or a count of awards."""
+    cleaned = []
+    for t in tiers or []:
+        name = validation.text(t.get("name"), "奖项名称", max_len=20)
+        kind = t.get("kind")
+        if kind not in ("share", "count"):
+            raise ValidationError(f"奖项“{name}”的名额方式应为按比例（share）或按名额（count）。")
+        value = _number(t.get("value"), f"奖项“{name}”的名额")
+        if kind == "share" and not 0 <= value < 100:
+            raise ValidationError(f"奖项“{name}”的比例应在 0–100%（不含 100%）之间。")
+        if kind == "count" and (value != int(value) or value < 0):
+            raise ValidationError(f"奖项“{name}”的名额应为不小于 0 的整数。")
+        cleaned.append({"name": name, "kind": kind, "value": int(value) if kind == "count" else value})
+    if not cleaned:
+        raise ValidationError("至少需要设置一个奖项。")
+    _unique([t["name"] for t in cleaned], "奖项名称")
+    if sum(t["value"] for t in cleaned if t["kind"] == "share") > 100:
+        raise ValidationError("各奖项比例之和不能超过 100%。")
+    return cleaned
 
 
 # --- departments ------------------------------------------------------------
