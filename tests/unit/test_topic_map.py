@@ -1,0 +1,301 @@
+"""Unit tests for contest.topic_map on a small hand-made contest in fresh_db."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from contest import audit, proposals, topic_map
+from contest.errors import PermissionDenied, ValidationError
+from contest.proposals import MAX_COAUTHORS
+from tests.conftest import NOW, make_user
+
+SHUTTLE = [
+    ("增加兴庆校区到创新港的校车", "transport",
+     "每天早高峰兴庆校区开往创新港的校车太少，同学们排长队也挤不上车，很多人第一节课迟到。",
+     "建议学校在早高峰时段增加兴庆到创新港的校车班次，并公布实时发车信息。"),
+    ("早上去创新港的班车不够坐", "transport",
+     "上午第一节课前，从兴庆出发去创新港的班车座位远远不够，很多人只能等下一趟班车。",
+     "希望早高峰加开兴庆至创新港的班车，缩短发车间隔，保证同学按时上课。"),
+    ("高峰时段加密兴庆到创新港通勤车", "transport",
+     "兴庆到创新港的通勤车在高峰时段班次间隔太长，排队等车的同学很多，车上非常拥挤。",
+     "建议高峰时段加密兴庆至创新港的通勤车班次，增加车辆运力。"),
+]
+CANTEEN_PRICE = ("食堂饭菜价格上涨太快", "life",
+                 "近一学期食堂饭菜价格明显上涨，一份荤菜要十几元，学生生活费压力很大，不少同学改点外卖。",
+                 "建议后勤部门控制食堂菜价涨幅，增设平价窗口并公开成本。")
+CANTEEN_HYGIENE = ("食堂卫生状况令人担忧", "life",
+                   "食堂餐具清洗不干净，桌面油污多，后厨有异味，就餐环境让人不放心，影响同学健康。",
+                   "建议加强食堂卫生检查和餐具消毒，公开检查结果，接受学生监督。")
+CLUB = ("学生社团活动场地紧张", "development",
+        "学生社团活动经常借不到场地，社团活动只能临时取消，社团成员意见很大，活动质量受影响。",
+        "建议开放更多教室和活动中心供社团活动使用，并建立网上预约系统。")
+EXAMS = ("期末考试安排过于集中", "teaching",
+         "期末考试集中在同一周，作业和课程设计也在那时截止，同学们复习时间严重不足，压力很大。",
+         "建议教务处合理安排考试时间，把期末考试分散到两周，错开课程设计截止时间。")
+
+
+def _fields(item, **extra):
+    title, topic, problem, suggestions = item
+    return {"title": title, "topic": topic, "problem": problem, "investigation": "我们调查了身边三十多位同学的意见和经历。",
+            "suggestions": suggestions} | extra
+
+
+def _submit(db, user, item, **extra):
+    pid = proposals.save_draft(db, user, _fields(item, **extra), now=NOW)
+    proposals.submit(db, user, pid, now=NOW)
+    return pid
+
+
+@pytest.fixture
+def contest(fresh_db, people):
+    """Nine submitted proposals (three on one shuttle issue) and one draft."""
+    db, p = fresh_db, people
+    ids = {
+        "shuttle0": _submit(db, p["alice"], SHUTTLE[0]),
+        "shuttle1": _submit(db, p["bob"], SHUTTLE[1]),
+        "shuttle2": _submit(db, p["carol"], SHUTTLE[2]),
+        "price": _submit(db, p["alice"], CANTEEN_PRICE),
+        "hygiene": _submit(db, p["bob"], CANTEEN_HYGIENE),
+        "club": _submit(db, p["carol"], CLUB),
+        "exams": _submit(db, p["alice"], EXAMS),
+    }
+    ids["draft"] = proposals.save_draft(db, p["bob"], _fields(SHUTTLE[0], title="兴庆到创新港的校车草稿"), now=NOW)
+    return ids
+
+
+def test_map_topics_groups_coordinates(fresh_db, people, contest):
+    m = topic_map.compute_map(fresh_db, people["organizer"])
+    frame = m.proposals.set_index("id")
+    assert contest["draft"] not in frame.index and len(frame) == 7
+    assert list(frame.loc[[contest[f"shuttle{i}"] for i in range(3)], "predicted"]) == ["transport"] * 3
+    assert frame.loc[contest["price"], "predicted"] == "life"
+    assert frame.loc[contest["shuttle0"], "predicted_name"] == "交通出行"
+    # the three shuttle proposals form one group; two canteen proposals on different issues do not
+    shuttle_group = frame.loc[contest["shuttle0"], "group"]
+    assert shuttle_group == 1
+    assert set(frame.index[frame["group"].eq(1).fillna(False)]) == {contest[f"shuttle{i}"] for i in range(3)}
+    assert frame["group"].isna()[[contest["price"], contest["hygiene"], contest["club"]]].all()
+    assert list(m.groups["group"]) == [1] and m.groups.loc[0, "size"] == 3
+    assert "校车" in m.groups.loc[0, "keywords"] and "兴庆" in m.groups.loc[0, "keywords"]
+    assert m.groups.loc[0, "member_ids"] == [contest[f"shuttle{i}"] for i in range(3)]
+    assert m.groups.loc[0, "topic"] == "交通出行"
+    assert "校车" in m.topic_keywords["transport"]
+    assert m.topic_counts.set_index("topic")["count"].to_dict() == {
+        "teaching": 1, "environment": 0, "transport": 3, "life": 2, "development": 1, "other": 0}
+    assert m.proposals[["x", "y"]].notna().all().all() and m.proposals["x"].abs().sum() > 0
+    assert m.mode == "keywords" and m.labels == 0
+    # a strict threshold splits the group
+    assert topic_map.compute_map(fresh_db, people["organizer"], threshold=0.95).groups.empty
+
+
+def test_map_filters_and_permissions(fresh_db, people, contest):
+    org = people["organizer"]
+    by_college = topic_map.compute_map(fresh_db, org, college="医学部").proposals
+    assert set(by_college["id"]) == {contest["shuttle1"], contest["hygiene"]}
+    proposals.screen(fresh_db, org, [contest["exams"]], True, now=NOW)
+    valid = topic_map.compute_map(fresh_db, org, status=["valid"]).proposals
+    assert list(valid["id"]) == [contest["exams"]] and valid.loc[0, "status_name"] == "已立案"
+    with pytest.raises(ValidationError):
+        topic_map.compute_map(fresh_db, org, status="draft")
+    for who in ("alice", "judge", "dept"):
+        with pytest.raises(PermissionDenied):
+            topic_map.compute_map(fresh_db, people[who])
+
+
+def test_empty_and_single_proposal_maps(fresh_db, people):
+    org = people["organizer"]
+    empty = topic_map.compute_map(fresh_db, org)
+    assert empty.proposals.empty and empty.groups.empty and empty.topic_counts["count"].sum() == 0
+    _submit(fresh_db, people["alice"], CLUB)
+    single = topic_map.compute_map(fresh_db, org)
+    assert len(single.proposals) == 1 and single.groups.empty
+    assert single.proposals.loc[0, "predicted"] == "development" and single.proposals["group"].isna().all()
+
+
+def test_confirmed_labels_teach_the_classifier(fresh_db, people, contest):
+    org = people["organizer"]
+    clubs = [_submit(fresh_db, people["bob"], CLUB, title=f"第{i}个社团活动场地问题") for i in range(3)]
+    before = topic_map.compute_map(fresh_db, org, min_labels=6).proposals.set_index("id")
+    assert before.loc[contest["club"], "predicted"] == "development"  # 社团 is a development keyword
+    # the organizer decides that club matters belong to 其他 and confirms the other topics
+    proposals.set_topic(fresh_db, org, clubs, "other")
+    proposals.set_topic(fresh_db, org, [contest["shuttle0"], contest["shuttle1"]], "transport")
+    few = topic_map.compute_map(fresh_db, org, min_labels=6)
+    assert few.mode == "keywords" and few.labels == 5
+    proposals.set_topic(fresh_db, org, [contest["price"]], "life")
+    after = topic_map.compute_map(fresh_db, org, min_labels=6)
+    assert after.mode == "trained" and after.labels == 6
+    frame = after.proposals.set_index("id")
+    assert frame.loc[contest["club"], "predicted"] == "other"  # not confirmed itself: learnt from the labels
+    assert frame.loc[contest["shuttle2"], "predicted"] == "transport"
+    assert bool(frame.loc[contest["club"], "disagrees"])  # student chose development, model says other
+    assert not frame.loc[clubs, "disagrees"].any()  # confirmed topics are never disagreements
+
+
+def test_apply_predicted_topics_fills_only_empty_topics(fresh_db, people, contest):
+    org = people["organizer"]
+    imported = fresh_db["proposals"].insert({
+        "submitter_id": org.id, "author_name": "导入作者", "source": "import", "status": "submitted",
+        "title": "校车早高峰太挤", "problem": "早高峰校车班次太少，兴庆到创新港的校车站点排长队。",
+        "suggestions": "增加校车班次", "college": "管理学院", "created_at": "2026-03-09 10:00:00"}).last_pk
+    vague = fresh_db["proposals"].insert({
+        "submitter_id": org.id, "source": "import", "status": "submitted", "title": "一点想法",
+        "problem": "希望一切越来越好。", "created_at": "2026-03-09 10:00:00"}).last_pk
+    # a student's own choice that the model disagrees with
+    fresh_db["proposals"].update(contest["exams"], {"topic": "environment"})
+    with pytest.raises(PermissionDenied):
+        topic_map.apply_predicted_topics(fresh_db, people["alice"])
+    filled = topic_map.apply_predicted_topics(fresh_db, org, now=NOW)
+    assert filled == [imported]
+    rows = {r["id"]: r for r in fresh_db["proposals"].rows}
+    assert rows[imported]["topic"] == "transport" and rows[imported]["topic_confirmed"] == 0
+    assert rows[vague]["topic"] in (None, "")  # low score: left for the organizer
+    assert rows[contest["exams"]]["topic"] == "environment"  # never overwritten
+    m = topic_map.compute_map(fresh_db, org)
+    assert contest["exams"] in set(m.disagreements["id"])
+    assert [e["target"] for e in audit.entries(fresh_db, org, action="predict_topic")] == [f"proposal:{imported}"]
+    assert topic_map.apply_predicted_topics(fresh_db, org, now=NOW) == []  # idempotent
+
+
+def test_merge_and_split(fresh_db, people, contest):
+    org, db = people["organizer"], fresh_db
+    lead, m1, m2 = (contest[f"shuttle{i}"] for i in range(3))
+    with pytest.raises(PermissionDenied):
+        topic_map.merge_group(db, people["alice"], lead, [m1])
+    with pytest.raises(ValidationError, match="至少选择"):
+        topic_map.merge_group(db, org, lead, [lead])
+    with pytest.raises(ValidationError, match="已提交或已立案"):
+        topic_map.merge_group(db, org, contest["draft"], [m1])
+    assert topic_map.merge_group(db, org, lead, [m1, m2]) == [m1, m2]
+    assert {r["id"]: r["lead_id"] for r in db["proposals"].rows}[m2] == lead
+    entry = audit.entries(db, org, action="merge_proposals")[0]
+    assert entry["target"] == f"proposal:{lead}" and json.loads(entry["detail"])["members"] == [m1, m2]
+    # members stay on the map, linked to the lead, but are no longer grouped separately
+    m = topic_map.compute_map(db, org)
+    frame = m.proposals.set_index("id")
+    assert {m1, m2} <= set(frame.index) and frame.loc[m1, "lead_id"] == lead
+    assert m.groups.empty
+    merged = topic_map.merges(db, org)
+    assert list(merged["id"]) == [m1, m2] and set(merged["lead_id"]) == {lead}
+    # a member of one lead cannot be merged into another without a split first
+    with pytest.raises(ValidationError, match="请先拆分"):
+        topic_map.merge_group(db, org, contest["price"], [m1])
+    with pytest.raises(ValidationError, match="不能再作为牵头提案"):
+        topic_map.merge_group(db, org, m1, [contest["price"]])
+    # split one member, then the rest through the lead
+    with pytest.raises(PermissionDenied):
+        topic_map.split(db, people["bob"], [m1])
+    assert topic_map.split(db, org, [m1]) == [m1]
+    assert topic_map.split(db, org, [lead]) == [m2]
+    assert db["proposals"].count_where("lead_id is not null") == 0
+    with pytest.raises(ValidationError, match="无需拆分"):
+        topic_map.split(db, org, [lead])
+    assert len(audit.entries(db, org, action="split_proposals")) == 2
+    assert topic_map.compute_map(db, org).groups.loc[0, "size"] == 3
+
+
+def test_merging_a_lead_brings_its_members(fresh_db, people, contest):
+    org = people["organizer"]
+    topic_map.merge_group(fresh_db, org, contest["shuttle1"], [contest["shuttle2"]])
+    led = topic_map.merge_group(fresh_db, org, contest["shuttle0"], [contest["shuttle1"]])
+    assert led == [contest["shuttle1"], contest["shuttle2"]]
+
+
+def test_data_version_changes_on_relevant_writes(fresh_db, people, contest):
+    db, org = fresh_db, people["organizer"]
+    v0 = topic_map.data_version(db)
+    assert topic_map.data_version(db) == v0
+    proposals.set_topic(db, org, [contest["club"]], "other")
+    v1 = topic_map.data_version(db)
+    topic_map.merge_group(db, org, contest["shuttle0"], [contest["shuttle1"]])
+    v2 = topic_map.data_version(db)
+    proposals.screen(db, org, [contest["exams"]], True, now=NOW)
+    v3 = topic_map.data_version(db)
+    proposals.submit(db, people["bob"], contest["draft"], now=NOW)
+    assert len({v0, v1, v2, v3, topic_map.data_version(db)}) == 5
+
+
+NEAR_DUPLICATE = "兴庆到创新港的校车早高峰太挤，排队很久挤不上车，建议增加校车班次"
+
+
+def test_similar_to_draft_hides_drafts_own_and_authors(fresh_db, people, contest):
+    db = fresh_db
+    dave = make_user(db, "dave", "participant", student_no="2023004", college="医学部")
+    hits = topic_map.similar_to_draft(db, dave, NEAR_DUPLICATE, now=NOW)
+    assert len(hits) == 3
+    assert {h["id"] for h in hits} == {contest[f"shuttle{i}"] for i in range(3)}  # never the draft
+    assert all(set(h) == {"id", "title", "topic", "topic_name", "similarity", "joinable"} for h in hits)
+    assert [h["similarity"] for h in hits] == sorted((h["similarity"] for h in hits), reverse=True)
+    assert hits[0]["topic_name"] == "交通出行" and all(h["joinable"] for h in hits)
+    # alice submitted shuttle0: it is not suggested to her; bob co-authors shuttle2
+    assert contest["shuttle0"] not in {h["id"] for h in topic_map.similar_to_draft(db, people["alice"],
+                                                                                 NEAR_DUPLICATE, now=NOW)}
+    fresh_db["coauthors"].insert({"proposal_id": contest["shuttle2"], "user_id": people["bob"].id})
+    bob_hits = {h["id"] for h in topic_map.similar_to_draft(db, people["bob"], NEAR_DUPLICATE, now=NOW)}
+    assert bob_hits == {contest["shuttle0"]}  # shuttle1 is his own, shuttle2 he co-authors
+    proposals.withdraw(db, people["carol"], contest["shuttle2"], now=NOW)
+    assert contest["shuttle2"] not in {h["id"] for h in topic_map.similar_to_draft(db, dave, NEAR_DUPLICATE, now=NOW)}
+    assert topic_map.similar_to_draft(db, dave, "短", now=NOW) == []
+    assert topic_map.similar_to_draft(db, dave, "量子力学与天体物理的关系研究", now=NOW) == []
+    assert topic_map.similar_to_draft(db, dave, NEAR_DUPLICATE, k=1, now=NOW)[0]["id"] == hits[0]["id"]
+    with pytest.raises(PermissionDenied):
+        topic_map.similar_to_draft(db, people["organizer"], NEAR_DUPLICATE)
+
+
+def test_join_request_needs_the_submitters_consent(fresh_db, people, contest):
+    db, alice, bob, carol = fresh_db, people["alice"], people["bob"], people["carol"]
+    target = contest["shuttle0"]  # submitted by alice
+    request = topic_map.request_to_join(db, bob, target, "我也在研究这个问题", now=NOW)
+    with pytest.raises(ValidationError, match="等待提交人答复"):
+        topic_map.request_to_join(db, bob, target, now=NOW)
+    assert bob.id not in proposals.coauthor_ids(db, target)
+    pending = topic_map.requests_to_answer(db, alice)
+    assert [(r["id"], r["requester"], r["title"]) for r in pending] == [(request, "鲍勃", SHUTTLE[0][0])]
+    assert topic_map.requests_to_answer(db, carol) == []
+    assert topic_map.my_join_requests(db, bob)[0]["status_name"] == "等待答复"
+    with pytest.raises(PermissionDenied):
+        topic_map.answer_join_request(db, carol, request, True, now=NOW)
+    with pytest.raises(PermissionDenied):
+        topic_map.answer_join_request(db, people["organizer"], request, True, now=NOW)
+    topic_map.answer_join_request(db, alice, request, True, now=NOW)
+    assert bob.id in proposals.coauthor_ids(db, target)
+    assert target in {p["id"] for p in proposals.mine(db, bob)}
+    assert topic_map.my_join_requests(db, bob)[0]["status_name"] == "已同意"
+    with pytest.raises(ValidationError, match="已处理"):
+        topic_map.answer_join_request(db, alice, request, False, now=NOW)
+    assert [e["action"] for e in audit.entries(db, people["organizer"])][:2] == ["accept_join", "request_join"]
+    # decline and cancel
+    second = topic_map.request_to_join(db, carol, target, now=NOW)
+    topic_map.answer_join_request(db, alice, second, False, now=NOW)
+    assert carol.id not in proposals.coauthor_ids(db, target)
+    third = topic_map.request_to_join(db, carol, target, now=NOW)
+    with pytest.raises(PermissionDenied):
+        topic_map.cancel_join_request(db, bob, third, now=NOW)
+    topic_map.cancel_join_request(db, carol, third, now=NOW)
+    assert topic_map.requests_to_answer(db, alice) == []
+
+
+def test_join_request_rules(fresh_db, people, contest):
+    db, alice, bob = fresh_db, people["alice"], people["bob"]
+    with pytest.raises(ValidationError, match="已是该提案的作者"):
+        topic_map.request_to_join(db, alice, contest["shuttle0"], now=NOW)
+    with pytest.raises(PermissionDenied):
+        topic_map.request_to_join(db, alice, contest["draft"], now=NOW)
+    with pytest.raises(PermissionDenied):
+        topic_map.request_to_join(db, people["judge"], contest["shuttle0"], now=NOW)
+    late = NOW + dt.timedelta(days=40)
+    with pytest.raises(ValidationError, match="截止"):
+        topic_map.request_to_join(db, bob, contest["shuttle0"], now=late)
+    proposals.screen(db, people["organizer"], [contest["exams"]], True, now=NOW)
+    with pytest.raises(ValidationError, match="立案审查"):
+        topic_map.request_to_join(db, bob, contest["exams"], now=NOW)
+    # a request accepted after the places ran out is refused
+    request = topic_map.request_to_join(db, bob, contest["price"], now=NOW)
+    others = [make_user(db, f"s{i}", "participant", student_no=f"20239{i}") for i in range(MAX_COAUTHORS)]
+    db["coauthors"].insert_all([{"proposal_id": contest["price"], "user_id": u.id} for u in others])
+    with pytest.raises(ValidationError, match=f"已满 {MAX_COAUTHORS} 人"):
+        topic_map.answer_join_request(db, alice, request, True, now=NOW)
+    with pytest.raises(ValidationError, match="已满"):
+        topic_map.request_to_join(db, people["carol"], contest["price"], now=NOW)
