@@ -639,7 +639,7 @@ def get_sheet(db: Database, actor: User, proposal_id, *, now: dt.datetime | None
         scores = {r["criterion"]: r["score"] for r in db["scores"].rows_where("sheet_id = ?", [sheet["id"]])}
     editable = contest.judging_open(now)
     total = None
-    if sheet and scores:
+    if sheet and {c["code"] for c in contest.rubric} <= set(scores):  # a partial draft has no total
         totals = _totals(db, [sheet["id"]])
         total = float(totals["total"].iloc[0]) if len(totals) else None
     return {
@@ -670,8 +670,7 @@ def _score_value(value, criterion: dict) -> float | None:
     try:
         number = float(str(value).strip()) if isinstance(value, str) else float(value)
     except (TypeError, ValueError):
-        raise ValidationError(f"{label}的分数必须是数字（{criterion_range(criterion)}），"
-                              f"“{value}”不是数字。") from None
+        raise ValidationError(f"{label}的分数必须是数字（{criterion_range(criterion)}）。") from None
     if math.isnan(number) or math.isinf(number):
         raise ValidationError(f"{label}的分数必须是数字（{criterion_range(criterion)}）。")
     if not float(criterion["min"]) <= number <= float(criterion["max"]):
@@ -971,7 +970,7 @@ def build_demo(db: Database, users: dict[str, int], now) -> None:
     auto_assign_drafts(db, organizer, 3, now=moment)
     publish_assignments(db, organizer)
     rubric = settings.get(db).rubric
-    severity = {users.get("judge1"): -2.0, users.get("judge4"): 1.5}
+    severity = {users.get("judge1"): -1.5, users.get("judge4"): 1.2}  # harsh, lenient
     pairs = sorted(_existing_pairs(db))
     scored = set(valid[: len(valid) // 2])
     drafted = set(valid[len(valid) // 2: len(valid) // 2 + 6])
@@ -983,7 +982,7 @@ def build_demo(db: Database, users: dict[str, int], now) -> None:
         rng = _demo_rng("score", pid, jid)
         scores = {}
         for c in rubric:
-            value = quality + severity.get(jid, 0.0) + rng.gauss(0, 0.8)
+            value = quality + severity.get(jid, 0.0) + rng.gauss(0, 0.6)
             scores[c["code"]] = float(min(max(round(value), c["min"]), c["max"]))
         when = moment + dt.timedelta(days=1 + n % 5, hours=n % 7)
         if pid in drafted:
