@@ -1,0 +1,138 @@
+"""AppTest: the organizer's 话题地图 page and the students' similar-proposal / join-request widgets."""
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from contest import audit, proposals
+from tests.app.conftest import texts
+from tests.unit.test_topic_map import CANTEEN_HYGIENE, CANTEEN_PRICE, CLUB, EXAMS, NEAR_DUPLICATE, SHUTTLE, _submit
+
+
+@pytest.fixture
+def contest(fresh_db, people):
+    db, p = fresh_db, people
+    return {
+        "shuttle0": _submit(db, p["alice"], SHUTTLE[0]),
+        "shuttle1": _submit(db, p["bob"], SHUTTLE[1]),
+        "shuttle2": _submit(db, p["carol"], SHUTTLE[2]),
+        "price": _submit(db, p["alice"], CANTEEN_PRICE),
+        "hygiene": _submit(db, p["bob"], CANTEEN_HYGIENE),
+        "club": _submit(db, p["carol"], CLUB),
+        "exams": _submit(db, p["alice"], EXAMS),
+    }
+
+
+def _button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_topic_map_renders_for_the_organizer(app_as, contest):
+    at = app_as("organizer", "pages/topic_map.py")
+    shown = texts(at)
+    assert "话题地图" in shown and "各议题提案数" in shown and "同题提案分组" in shown
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["提案"] == "7" and metrics["同题分组"] == "1"
+    groups = next(d.value for d in at.dataframe if "members" in d.value.columns)
+    assert list(groups["size"]) == [3] and SHUTTLE[0][0] in groups.loc[0, "members"]
+    keywords = next(d.value for d in at.dataframe if "关键词" in d.value.columns and "议题" in d.value.columns)
+    assert "校车" in keywords.set_index("议题").loc["交通出行", "关键词"]
+    # filtering by college narrows the map
+    at.multiselect(key="tm_college").set_value(["医学部"]).run()
+    assert {m.label: m.value for m in at.metric}["提案"] == "2"
+
+
+def test_organizer_corrects_a_topic(app_as, fresh_db, contest):
+    at = app_as("organizer", "pages/topic_map.py")
+    at.radio(key="tm_view").set_value("全部").run()
+    editor = next((d for d in at.dataframe if "new_topic" in d.value.columns), None)
+    ids = sorted(contest.values())
+    row = ids.index(contest["club"])
+    at.session_state["topic_editor"] = {"edited_rows": {row: {"new_topic": "其他"}}, "added_rows": [],
+                                        "deleted_rows": []}
+    _button(at, "保存议题").click().run()
+    shown = texts(at)
+    club = fresh_db["proposals"].get(contest["club"])
+    assert (club["topic"], club["topic_confirmed"]) == ("other", 1)
+    assert fresh_db["proposals"].get(contest["exams"])["topic_confirmed"] == 0  # untouched rows stay unconfirmed
+    at.run()  # ui.flash: the message shows on the run after the change
+    assert "已保存 1 件提案的议题" in shown + texts(at)
+    assert editor is not None
+    after = next(d.value for d in at.dataframe if "new_topic" in d.value.columns).set_index("id")
+    assert after.loc[contest["club"], "confirmed"] == "已确认" and after.loc[contest["club"], "current"] == "其他"
+
+
+def test_organizer_merges_a_group_and_splits_it(app_as, fresh_db, people, contest):
+    at = app_as("organizer", "pages/topic_map.py")
+    lead = contest["shuttle0"]
+    assert at.selectbox(key="tm_merge_lead").value == lead
+    _button(at, "合并为一件办理").click().run()
+    first = texts(at)
+    leads = {i: fresh_db["proposals"].get(contest[f"shuttle{i}"])["lead_id"] for i in range(3)}
+    assert leads == {0: None, 1: lead, 2: lead}
+    assert audit.entries(fresh_db, people["organizer"], action="merge_proposals")
+    at.run()
+    assert "已将 2 件提案并入提案 #" in first + texts(at)
+    assert {m.label: m.value for m in at.metric}["同题分组"] == "0"  # merged: no longer an open group
+    merged = next(d.value for d in at.dataframe if "lead_title" in d.value.columns)
+    assert list(merged["id"]) == [contest["shuttle1"], contest["shuttle2"]]
+    at.multiselect(key="tm_split").set_value([lead])
+    _button(at, "拆分").click().run()
+    assert fresh_db["proposals"].count_where("lead_id is not null") == 0
+
+
+def _widget_app(user_id, text, widget):
+    """A one-widget app on the test database, as the given student."""
+    def script(user_id, text, widget):
+        from contest import accounts, db as database
+        from pages import _topic_widgets
+
+        db = database.connect()
+        user = accounts.get_user(db, user_id)
+        if widget == "hint":
+            _topic_widgets.similar_hint(db, user, text)
+        else:
+            _topic_widgets.join_requests_panel(db, user)
+
+    at = AppTest.from_function(script, args=(user_id, text, widget), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_similar_hint_and_join_request_flow(fresh_db, people, contest, make_dave):
+    dave = make_dave
+    at = _widget_app(dave.id, NEAR_DUPLICATE, "hint")
+    shown = texts(at)
+    assert "已有相似提案" in shown
+    assert sum(SHUTTLE[i][0] in shown for i in range(3)) == 3
+    assert "艾丽" not in shown and "鲍勃" not in shown  # no author identity
+    join = [b for b in at.button if b.label == "申请加入为合作者"]
+    assert len(join) == 3
+    target = int(join[0].key.removeprefix("join_"))
+    join[0].click().run()
+    request = fresh_db["join_requests"].get(1)
+    assert (request["proposal_id"], request["requester_id"], request["status"]) == (target, dave.id, "pending")
+    # the submitter answers on 我的提案
+    submitter = next(p for p in people.values() if p.id == fresh_db["proposals"].get(target)["submitter_id"])
+    panel = _widget_app(submitter.id, "", "panel")
+    assert "申请加入你的提案" in texts(panel) and "戴维" in texts(panel)
+    _button(panel, "同意").click().run()
+    assert dave.id in proposals.coauthor_ids(fresh_db, target)
+    sent = _widget_app(dave.id, "", "panel").dataframe[0].value
+    assert list(sent["状态"]) == ["已同意"]
+
+
+def test_no_hint_for_unrelated_text(fresh_db, contest, make_dave):
+    at = _widget_app(make_dave.id, "量子力学与天体物理之间的关系研究", "hint")
+    assert "已有相似提案" not in texts(at) and not at.button
+
+
+@pytest.fixture
+def make_dave(fresh_db, monkeypatch):
+    """A fourth student; the clock is fixed inside submission (join requests need it open)."""
+    from contest import clock
+    from tests.conftest import NOW, make_user
+
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    return make_user(fresh_db, "dave", "participant", student_no="2023004", college="医学部", name="戴维")
