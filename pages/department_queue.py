@@ -1,4 +1,155 @@
-"""待办提案 (placeholder until its issue lands)."""
+"""待办提案: a department's queue of forwarded cases, reply form, progress updates, bulk import."""
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from contest import exports, followup, settings
+from contest.errors import ContestError
 from pages import _ui as ui
 
-ui.coming_soon("待办提案", "本部门收到的提案和答复。")
+db, user = ui.db(), ui.user()
+contest = settings.get(db)
+departments = {d["code"]: d["name"] for d in settings.departments(db, include_inactive=True)}
+
+st.title("待办提案")
+st.caption(f"{ui.escape_md(departments.get(user.department, user.department))} · 这里只列出转办给本部门（主办或协办）的提案。"
+           "请在答复期限内答复，之后可随时更新办理进展。")
+
+frame = ui.attempt(lambda: followup.cases(db, user))
+if frame is None:
+    st.stop()
+
+pending = frame[frame["status"] == "pending"]
+cols = st.columns(4)
+cols[0].metric("待答复", len(pending))
+cols[1].metric("已逾期", int(frame["overdue"].sum()), help="尚未答复且已过答复期限")
+cols[2].metric("已答复（办理中）", int((frame["status"] == "replied").sum()))
+cols[3].metric("已解决", int((frame["status"] == "resolved").sum()))
+
+tab_queue, tab_import = st.tabs(["办理队列", "批量导入答复"])
+
+with tab_queue:
+    if frame.empty:
+        st.info("目前没有转办给本部门的提案。")
+        st.stop()
+    today = dt.date.today()
+
+    def due_text(row) -> str:
+        if row["status"] in ("replied", "resolved"):
+            return ""
+        days = (dt.date.fromisoformat(row["due_at"][:10]) - today).days
+        return f"逾期 {-days} 天" if row["overdue"] else f"剩 {days} 天"
+
+    ordered = frame.assign(_rank=frame["status"].map({"pending": 0, "replied": 1, "declined": 2, "resolved": 3}))
+    ordered = ordered.assign(_further=-ordered["further_open"]).sort_values(["_further", "_rank", "due_at"])
+    st.dataframe(pd.DataFrame({
+        "办理编号": ordered["id"], "标题": ordered["title"], "议题": ordered["topic"].map(contest.topic_name),
+        "角色": ordered["my_role"], "办理状态": ordered["status_name"], "最新答复": ordered["state_name"],
+        "答复期限": ordered["due_at"].str[:10], "期限提示": ordered.apply(due_text, axis=1),
+        "再次答复申请": ordered["further_open"].map(lambda n: "待再次答复" if n else ""),
+    }), hide_index=True, width="stretch", key="queue_table")
+
+    ids = list(ordered["id"])
+    info = frame.set_index("id")
+    mark = lambda i: " ⚠逾期" if info.loc[i, "overdue"] else ""  # noqa: E731
+    if st.session_state.get("queue_case") not in ids:  # a stale selection falls back to the first
+        st.session_state.pop("queue_case", None)
+    case_id = st.selectbox("选择办理件", ids, key="queue_case",
+                           format_func=lambda i: f"#{i} {info.loc[i, 'title']}（{info.loc[i, 'status_name']}）{mark(i)}")
+    case = ui.attempt(lambda: followup.get_case(db, user, int(case_id)))
+    if case is None:
+        st.stop()
+
+    st.subheader("提案内容")
+    for member in case["members"]:
+        with st.expander(f"#{member['id']} {ui.escape_md(member['title'])}", expanded=len(case["members"]) == 1):
+            st.caption(f"议题：{contest.topic_name(member['topic'])}")
+            st.caption("问题描述")
+            st.text(member["problem"] or "")
+            st.caption("建议措施")
+            st.text(member["suggestions"] or "")
+            if member["further_requested_at"]:
+                st.warning(f"提案人于 {member['further_requested_at'][:16]} 申请再次答复，理由：")
+                st.text(member["further_reason"] or "")
+    co = [departments.get(c, c) for c, role in case["departments"].items() if role == "co"]
+    st.caption(f"主办：{ui.escape_md(departments.get(case['department'], case['department']))}"
+               + (f"；协办：{ui.escape_md('、'.join(co))}" if co else "")
+               + f"；转办时间：{case['assigned_at'][:16]}；答复期限：{case['due_at'][:10]}")
+    if case["note"]:
+        st.caption("组织者的转办说明：")
+        st.text(case["note"])
+
+    st.subheader("答复与进展")
+    if not case["replies"]:
+        st.info("尚未答复。")
+    for r in case["replies"]:
+        with st.container(border=True):
+            st.caption(f"{r['at'][:16]} · {ui.escape_md(r['department_name'])} · {followup.ENTRY_KINDS[r['kind']]} · "
+                       f"{followup.STATES[r['state']]}" + ("" if r["published"] else " · 未公开"))
+            st.text(r["text"])
+            extra = [f"办理计划：{r['plan']}" if r["plan"] else "", f"预计完成：{r['expected_date']}" if r["expected_date"] else "",
+                     f"原因：{r['reason']}" if r["reason"] else ""]
+            if any(extra):
+                st.text("\n".join(e for e in extra if e))
+            if r["file_name"]:
+                name, data = followup.attachment(db, user, r["id"])
+                st.download_button(f"下载附件：{name}", data, file_name=name, key=f"file_{r['id']}")
+    if case["ratings"]:
+        st.caption("提案人评价")
+        for r in case["ratings"]:
+            st.text(r["level_name"] + (f"：{r['comment']}" if r["comment"] else ""))
+
+    further = bool(info.loc[case_id, "further_open"])
+    if case["status"] == "declined":
+        st.info("本件已退回组织者，等待重新转办。")
+    elif case["status"] == "resolved" and not further:
+        st.success("本件已办结（已解决）。如提案人不满意并申请再次答复，这里会重新出现答复表单。")
+    else:
+        first = not case["replies"]
+        st.subheader("答复" if first else ("再次答复" if further else "更新办理进展"))
+        with st.form("reply_form", clear_on_submit=True):
+            state = st.radio("办理状态", list(followup.STATES), format_func=followup.STATES.get, horizontal=True,
+                             key="reply_state")
+            text = st.text_area("答复内容", height=180, max_chars=followup.REPLY_LEN[1], key="reply_text",
+                                placeholder="写明核实情况、采取的措施和结果（至少 10 个字）。")
+            left, right = st.columns(2)
+            plan = left.text_area("办理计划（正在办理 / 列入计划时填写）", max_chars=1000, key="reply_plan")
+            expected = right.date_input("预计完成日期（正在办理时必填）", value=None, key="reply_date")
+            reason = st.text_area("暂不具备条件的原因（选择“暂不具备条件”时必填）", max_chars=1000, key="reply_reason")
+            upload = st.file_uploader("附件（可选：PDF、Word、Excel、图片，10 MB 以内）",
+                                      type=["pdf", "docx", "xlsx", "png", "jpg", "jpeg"], key="reply_file")
+            published = st.checkbox("在“提案办理公开”页面公开本条答复", value=True, key="reply_public")
+            if st.form_submit_button("提交答复" if first else "提交", type="primary"):
+                file = (upload.name, upload.getvalue()) if upload else None
+                if ui.attempt(lambda: followup.reply(db, user, int(case_id), state, text, plan=plan,
+                                                     expected_date=expected, reason=reason, file=file,
+                                                     published=published)):
+                    ui.flash("答复已提交。" if first else "已提交。")
+    if case["status"] == "pending" and case["department"] == user.department:
+        with st.expander("不属于本部门职责？退回组织者"):
+            with st.form("decline_form"):
+                why = st.text_area("退回理由（将转给组织者重新转办）", max_chars=500, key="decline_reason")
+                if st.form_submit_button("退回"):
+                    if ui.attempt(lambda: followup.decline(db, user, int(case_id), why) or True):
+                        ui.flash("已退回组织者。")
+
+with tab_import:
+    st.caption("上传 Excel（.xlsx）或 CSV：必需列 办理编号、办理状态（已解决 / 正在办理 / 列入计划 / 暂不具备条件）、"
+               "答复内容；可选列 办理计划、预计完成日期、原因。先整体校验，任何一行有错则全部不导入。")
+    st.download_button("下载模板（Excel）", exports.to_excel({"答复": followup.reply_template()}),
+                       file_name="答复导入模板.xlsx", key="template")
+    with st.form("import_form", clear_on_submit=True):
+        upload = st.file_uploader("答复表格", type=["xlsx", "csv"], key="import_file")
+        submitted = st.form_submit_button("校验并导入", type="primary")
+    if submitted:
+        if upload is None:
+            st.error("请选择要导入的文件。")
+        else:
+            try:
+                count = followup.import_replies(db, user, upload.getvalue(), upload.name)
+            except ContestError as error:
+                st.error("导入未执行，文件中有错误：")
+                st.code(str(error), language=None, wrap_lines=True)
+            else:
+                ui.flash(f"已导入 {count} 条答复。")

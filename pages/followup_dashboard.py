@@ -1,4 +1,80 @@
-"""办理追踪 (placeholder until its issue lands)."""
+"""办理追踪: headline rates with their definitions, by department and topic, reply times, summary, Excel export."""
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from contest import clock, db as database, followup
 from pages import _ui as ui
 
-ui.coming_soon("办理追踪", "移交率、回复率、解决率和满意率。")
+db, user = ui.db(), ui.user()
+now = clock.now()
+
+st.title("办理追踪")
+stats = ui.attempt(lambda: followup.stats(db, user, now=now))
+if stats is None:
+    st.stop()
+h = stats["headline"]
+pct = followup.percent
+D = followup.DEFINITIONS
+
+st.caption(f"数据截至 {now:%Y-%m-%d %H:%M}，按提案件数统计（合并办理的每件提案分别计数）。")
+row1 = st.columns(4)
+row1[0].metric("有效提案", h["valid"], help=D["valid"], border=True)
+row1[1].metric("移交率", pct(h["forward_rate"]), f"已转办 {h['forwarded']} 件", delta_color="off",
+               delta_arrow="off", help=D["forwarded"], border=True)
+row1[2].metric("回复率", pct(h["reply_rate"]), f"已答复 {h['replied']} 件", delta_color="off", delta_arrow="off",
+               help=D["replied"], border=True)
+row1[3].metric("解决率", pct(h["resolve_rate"]), f"已解决 {h['resolved']} 件", delta_color="off", delta_arrow="off",
+               help=D["resolved"], border=True)
+row2 = st.columns(4)
+row2[0].metric("办理中", h["in_progress"], help=D["in_progress"], border=True)
+row2[1].metric("正在回复中", h["awaiting"], help=D["awaiting"], border=True)
+row2[2].metric("逾期未答复", h["overdue"], help=D["overdue"], border=True)
+row2[3].metric("满意率", pct(h["satisfaction"]), f"已评价 {h['rated']} 件", delta_color="off", delta_arrow="off",
+               help=D["satisfaction"], border=True)
+
+with st.expander("指标口径", expanded=False, icon=":material/info:"):
+    st.markdown("\n".join(f"- {text}" for text in D.values()))
+
+st.subheader("汇总（可直接复制到报告）")
+sentence = followup.summary_sentence(stats, now.date())
+st.code(sentence, language=None, wrap_lines=True)
+
+st.subheader("按承办部门")
+st.caption("按主办部门统计；协办部门不重复计数。")
+by_dept = stats["by_department"]
+if by_dept.empty:
+    st.info("还没有转办的提案。")
+else:
+    st.dataframe(followup.group_table(by_dept, "部门"), hide_index=True, width="stretch")
+    chart = by_dept.set_index("name")[["resolved", "in_progress", "not_feasible", "awaiting"]].rename(
+        columns={"resolved": "已解决", "in_progress": "办理中", "not_feasible": "暂不具备条件", "awaiting": "正在回复中"})
+    chart.index.name = "部门"
+    st.bar_chart(chart, horizontal=True, y_label="部门", x_label="提案数", stack=True)
+
+st.subheader("按议题")
+st.dataframe(followup.group_table(stats["by_topic"], "议题", with_valid=True), hide_index=True, width="stretch")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("答复用时分布")
+    st.caption(D["reply_days"])
+    distribution = followup.reply_day_distribution(stats["reply_days"])
+    st.bar_chart(distribution.set_index("答复用时"), x_label="答复用时", y_label="提案数")
+    if len(stats["reply_days"]):
+        days = stats["reply_days"]
+        st.caption(f"中位数 {days.median():.1f} 天，平均 {days.mean():.1f} 天，最长 {days.max():.1f} 天。")
+with right:
+    st.subheader("累计转办与答复")
+    if stats["cumulative"].empty:
+        st.info("暂无数据。")
+    else:
+        st.line_chart(stats["cumulative"], x_label="日期", y_label="提案数（累计）")
+
+st.subheader("导出")
+st.download_button(
+    "导出 Excel（汇总、指标、按部门、按议题、明细、答复、评价）", icon=":material/download:", type="primary",
+    data=lambda: followup.export_excel(database.connect(), user, now=now),
+    file_name=f"提案办理追踪_{now:%Y%m%d}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="export_xlsx")

@@ -1,4 +1,60 @@
-"""提案办理公开 (placeholder until its issue lands)."""
+"""提案办理公开: forwarded proposals with department, state and published replies; headline figures. No personal data."""
+import pandas as pd
+import streamlit as st
+
+from contest import clock, followup, settings
 from pages import _ui as ui
 
-ui.coming_soon("提案办理公开", "已转办提案的办理状态和答复。")
+db = ui.db()
+contest = settings.get(db)
+now = clock.now()
+departments = {d["code"]: d["name"] for d in settings.departments(db, include_inactive=True)}
+pct = followup.percent
+D = followup.DEFINITIONS
+
+st.title("提案办理公开")
+st.caption("学生提案转交职能部门后的办理情况与部门答复。本页不显示提案人姓名、学号、学院和评价意见。")
+
+figures = followup.public_stats(db, now=now)
+h = figures["headline"]
+cols = st.columns(5)
+cols[0].metric("已转办提案", h["forwarded"], help=D["valid"] + " " + D["forwarded"], border=True)
+cols[1].metric("移交率", pct(h["forward_rate"]), help=D["forwarded"], border=True)
+cols[2].metric("回复率", pct(h["reply_rate"]), help=D["replied"], border=True)
+cols[3].metric("解决率", pct(h["resolve_rate"]), help=D["resolved"], border=True)
+cols[4].metric("满意率", pct(h["satisfaction"]), help=D["satisfaction"], border=True)
+st.caption(followup.summary_sentence(figures, now.date()))
+with st.expander("指标口径"):
+    st.markdown("\n".join(f"- {text}" for text in D.values()))
+
+st.subheader("办理情况")
+left, middle, right = st.columns([1, 1, 2])
+topic = left.selectbox("议题", [None] + contest.topic_codes, format_func=lambda c: "全部议题" if c is None else contest.topic_name(c))
+dept = middle.selectbox("承办部门", [None] + list(departments), format_func=lambda c: "全部部门" if c is None else departments[c])
+text = right.text_input("搜索标题", placeholder="例如：食堂、自习室、校车")
+frame = followup.public_cases(db, topic=topic, department=dept, text=text)
+if frame.empty:
+    st.info("没有符合条件的提案。")
+    st.stop()
+st.dataframe(pd.DataFrame({
+    "编号": frame["id"], "提案标题": frame["title"], "议题": frame["topic"].map(contest.topic_name),
+    "承办部门": frame["department_name"], "办理状态": frame["status_name"], "最新答复": frame["state_name"],
+    "转办日期": frame["forwarded_on"], "答复日期": frame["replied_on"].fillna(""),
+}), hide_index=True, width="stretch")
+
+titles = dict(zip(frame["id"], frame["title"]))
+if st.session_state.get("public_case") not in list(frame["id"]):  # a stale selection falls back to the first
+    st.session_state.pop("public_case", None)
+case_id = st.selectbox("查看部门答复", list(frame["id"]), format_func=lambda i: f"#{i} {titles.get(i, '')}", key="public_case")
+entries = followup.public_replies(db, int(case_id))
+if not entries:
+    st.info("部门尚未公开答复。")
+for r in entries:
+    with st.container(border=True):
+        st.caption(f"{r['on_date']} · {ui.escape_md(r['department_name'])} · {followup.ENTRY_KINDS[r['kind']]} · "
+                   f"{followup.STATES[r['state']]}")
+        st.text(r["text"])
+        extra = [f"办理计划：{r['plan']}" if r["plan"] else "", f"预计完成：{r['expected_date']}" if r["expected_date"] else "",
+                 f"原因：{r['reason']}" if r["reason"] else ""]
+        if any(extra):
+            st.text("\n".join(e for e in extra if e))
