@@ -52,7 +52,7 @@ with auto:
         st.info("还没有评委账号。请先在“账号管理”中创建评委。")
     else:
         st.bar_chart(loads.rename(columns={"published": "已发布", "draft": "草案"}).set_index("name")[["已发布", "草案"]],
-                     horizontal=True, height=max(160, 32 * len(loads)))
+                     horizontal=True, height=80 + 36 * len(loads))
         st.dataframe(loads.drop(columns=["judge_id"]), hide_index=True, width="stretch",
                      column_config={"judge": "用户名", "name": "姓名", "college": "学院", "topics": "声明议题",
                                     "published": "已发布", "draft": "草案", "total": "合计",

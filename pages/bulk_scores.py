@@ -20,14 +20,14 @@ if not contest.judging_open(clock.now()):
 
 columns = {
     "proposal_id": st.column_config.NumberColumn("编号", format="%d", disabled=True),
-    "title": st.column_config.TextColumn("标题", disabled=True, width="medium"),
+    "title": st.column_config.TextColumn("标题", disabled=True, width="large"),
     "status_name": st.column_config.TextColumn("状态", disabled=True, width="small"),
     "comment": st.column_config.TextColumn("给作者的评语", max_chars=judging.COMMENT_LEN, width="large"),
 }
 for c in contest.rubric:
     columns[c["code"]] = st.column_config.NumberColumn(
         f"{c['name']}（{judging.criterion_range(c)}）", min_value=float(c["min"]), max_value=float(c["max"]),
-        step=0.5, format="%.1f", help=f"权重 {c['weight']:g}。{c.get('description') or ''}")
+        step=0.5, format="%.1f", width="small", help=f"权重 {c['weight']:g}。{c.get('description') or ''}")
 
 with st.form("bulk"):
     edited = st.data_editor(frame, hide_index=True, num_rows="fixed", column_config=columns, width="stretch",

@@ -12,7 +12,8 @@ report = judging.progress(db, user)
 summary = report["summary"]
 st.caption(f"评审截止：{contest.phases.get('judging_closes')}"
            + ("（已截止）" if summary["closed"] else
-              f" · 按时间进度，评委此刻应完成约 {summary['expected_fraction']:.0%} 的评审")
+              f" · 按时间进度（从征集截止到评审截止），评委此刻应完成约 {summary['expected_fraction']:.0%} 的评审"
+              if summary["expected_fraction"] > 0 else " · 提案征集尚未截止，暂不按时间进度提醒评委")
            + f"。总分为各评分项按分值范围折算到 0–100 后的加权平均；同一提案各评委总分相差 ≥ {judging.SPREAD_FLAG:g} 分标记为分歧较大。")
 
 assigned, submitted = summary["reviews_assigned"], summary["reviews_submitted"]
@@ -33,15 +34,16 @@ with by_judge:
     if not judges.empty:
         chart = judges.set_index("name")[["submitted", "draft", "todo"]].rename(
             columns={"submitted": "已提交", "draft": "草稿", "todo": "未开始"})
-        st.bar_chart(chart, horizontal=True, height=max(160, 32 * len(judges)),
+        st.bar_chart(chart, horizontal=True, height=80 + 36 * len(judges),
                      color=["#2e7d32", "#f9a825", "#bdbdbd"])
     st.dataframe(
-        judges[["judge", "name", "assigned", "submitted", "draft", "todo", "expected", "overdue", "done", "late"]],
+        judges[["judge", "name", "assigned", "submitted", "draft", "todo", "expected", "overdue", "done", "late"]]
+        .assign(done=judges["done"] * 100),
         hide_index=True, width="stretch",
         column_config={"judge": "用户名", "name": "姓名", "assigned": "已分配", "submitted": "已提交",
                        "draft": "草稿", "todo": "未开始", "expected": "按进度应完成", "overdue": "逾期未交",
-                       "done": st.column_config.ProgressColumn("完成度", min_value=0.0, max_value=1.0,
-                                                               format="percent"),
+                       "done": st.column_config.ProgressColumn("完成度", min_value=0.0, max_value=100.0,
+                                                               format="%.0f%%"),
                        "late": st.column_config.CheckboxColumn("需提醒")})
 
 with by_proposal:
