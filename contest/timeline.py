@@ -63,14 +63,22 @@ def _judging(db: Database, user: User, proposal: dict, contest: settings.Setting
                                      "where proposal_id = ? and status = 'submitted'", [pid]))[0]
                 if done["n"] and done["n"] >= rows[0]["n"]:
                     reviewed = _step("已评审", done["at"], "", "done")
-    published = contest.at("results_published")
-    results_out = published is not None and now >= published
-    if db["awards"].exists() and (user.role == "organizer" or results_out):
+    if db["awards"].exists() and (user.role == "organizer" or results_published(contest, now)):
         award = next(db["awards"].rows_where("proposal_id = ?", [pid]), None)
         if award and award["award"]:
-            reviewed = _step("获奖", award["decided_at"] if user.role == "organizer" else contest.phases.get(
-                "results_published"), award["award"], "done")
+            at = award["decided_at"] if user.role == "organizer" else (
+                getattr(contest, "published_at", None) or contest.phases.get("results_published"))
+            reviewed = _step("获奖", at, award["award"], "done")
     return [review, reviewed]
+
+
+def results_published(contest: settings.Settings, now: dt.datetime) -> bool:
+    """Awards are visible to authors once the organizer published them (results module's flag);
+    without that flag, from the scheduled 结果公布 date on."""
+    if hasattr(contest, "results_published"):
+        return bool(contest.results_published)
+    scheduled = contest.at("results_published")
+    return scheduled is not None and now >= scheduled
 
 
 def _followup(db: Database, proposal_id: int) -> list[dict]:

@@ -1,4 +1,57 @@
-"""全部提案 (placeholder until its issue lands)."""
+"""全部提案 (organizer): search and filter every submitted proposal, read one, export."""
+import streamlit as st
+
+from contest import exports, proposals, settings
+from pages import _proposal_view as view
 from pages import _ui as ui
 
-ui.coming_soon("全部提案", "检索、筛选和导出全部提案。")
+db, user = ui.db(), ui.user()
+contest = settings.get(db)
+st.title("全部提案")
+counts = proposals.counts(db)
+st.caption(f"共收到提案 {counts['received']} 件：确立有效提案 {counts['valid']} 件，不予立案 {counts['invalid']} 件，"
+           f"待审查 {counts['pending']} 件；已撤回 {counts['withdrawn']} 件（草稿不在此列出）。")
+
+statuses = [s for s in proposals.STATUS if s != "draft"]
+c1, c2, c3, c4 = st.columns([2, 1, 1, 2])
+chosen = c1.multiselect("状态", statuses, format_func=view.status_label, key="ap_status")
+topic = c2.selectbox("议题", [""] + contest.topic_codes, key="ap_topic",
+                     format_func=lambda c: contest.topic_name(c) if c else "全部议题")
+college = c3.selectbox("学院", [""] + contest.colleges, key="ap_college",
+                       format_func=lambda c: c or "全部学院")
+text = c4.text_input("搜索（标题、正文、提案人；短词如“食堂”也可以）", key="ap_text")
+
+table = ui.attempt(lambda: proposals.search(db, user, status=chosen or None, topic=topic or None,
+                                            college=college or None, text=text))
+if table is None:
+    st.stop()
+shown = table.assign(
+    topic=table["topic"].map(lambda c: contest.topic_name(c) if c else ""),
+    status=table["status"].map(view.status_label),
+    department=table["department"].map(lambda c: settings.department_name(db, c) if c else ""),
+    source=table["source"].map({"portal": "网上提交", "import": "导入"}),
+)[["id", "title", "topic", "status", "college", "author", "coauthors", "department", "submitted_at", "source"]]
+st.dataframe(shown, hide_index=True, column_config={
+    "id": "编号", "title": st.column_config.TextColumn("标题", width="large"), "topic": "议题", "status": "状态",
+    "college": "学院", "author": "提案人", "coauthors": "合作者数", "department": "建议承办部门",
+    "submitted_at": "提交时间", "source": "来源"})
+st.caption(f"符合条件的提案 {len(table)} 件。")
+
+full = proposals.export_table(db, user, list(table["id"]))
+e1, e2, _ = st.columns([1, 1, 3])
+e1.download_button("导出 CSV", exports.to_csv(full), file_name="提案.csv", mime="text/csv",
+                   on_click="ignore", icon=":material/download:")
+e2.download_button("导出 Excel", exports.to_excel({"提案": full}), file_name="提案.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   on_click="ignore", icon=":material/download:")
+
+st.subheader("提案详情")
+titles = dict(zip(table["id"], table["title"]))
+if not titles:
+    st.info("没有符合条件的提案。")
+    st.stop()
+pid = st.selectbox("选择提案", list(titles), key="ap_detail", format_func=lambda i: f"#{i} {titles[i]}")
+proposal = proposals.get(db, user, pid)
+view.show_fields(db, proposal)
+view.show_attachments(db, user, pid, key="ap")
+view.show_timeline(db, user, pid)

@@ -1,4 +1,52 @@
-"""导入提案 (placeholder until its issue lands)."""
+"""导入提案 (organizer): load proposals from an Excel/CSV sheet, with a preview; all or nothing."""
+import pandas as pd
+import streamlit as st
+
+from contest import exports, proposals, settings
 from pages import _ui as ui
 
-ui.coming_soon("导入提案", "从 Excel/CSV 导入已有提案。")
+db, user = ui.db(), ui.user()
+contest = settings.get(db)
+st.title("导入提案")
+st.caption("从 Excel（.xlsx）或 CSV 表格导入已有提案（例如学代会提案）。先预览检查，表中任何一行有错误时不会导入任何提案。"
+           "填写了已注册学生的学号时，该学生成为提交人，能在“我的提案”中看到；否则记为组织者代录并保留提案人姓名。")
+
+template = pd.DataFrame([{
+    "标题": "关于……的建议", "议题": contest.topics[0]["name"], "问题描述": "（20–3000 字）", "调研情况": "（20–3000 字）",
+    "建议措施": "（20–3000 字）", "建议承办部门": "", "提案人": "", "学号": "", "学院": contest.colleges[0]}],
+    columns=proposals.IMPORT_TEMPLATE)
+st.download_button("下载模板（Excel）", exports.to_excel({"提案": template}), file_name="提案导入模板.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
+                   icon=":material/download:")
+st.caption("列：" + "、".join(proposals.IMPORT_TEMPLATE) + "。议题和建议承办部门可填名称或代码；建议承办部门、学号、学院可留空。")
+
+upload = st.file_uploader("选择表格文件", type=["xlsx", "csv"], key="ip_file")
+if upload is None:
+    st.stop()
+
+frame = ui.attempt(lambda: exports.read_table(upload.getvalue(), upload.name))
+if frame is None:
+    st.stop()
+rows, errors = proposals.check_import(db, user, frame)
+
+st.subheader("预览")
+if rows:
+    preview = pd.DataFrame([{
+        "行号": r["row"], "标题": r["title"], "议题": contest.topic_name(r["topic"]),
+        "提案人": r["author_name"] or r["submitter"], "提交账号": r["submitter"], "学院": r["college"] or "",
+        "建议承办部门": settings.department_name(db, r["department"]) if r["department"] else "",
+    } for r in rows])
+    st.dataframe(preview, hide_index=True)
+st.caption(f"表中可导入 {len(rows)} 行，有错误 {len(errors)} 行。")
+if errors:
+    st.error("以下各行有错误，请改正表格后重新上传（不会导入任何提案）：")
+    st.dataframe(pd.DataFrame({"错误": errors}), hide_index=True)
+    st.stop()
+
+status = st.radio("导入后的状态", list(proposals.IMPORT_STATUSES), format_func=proposals.IMPORT_STATUSES.get,
+                  key="ip_status", horizontal=True)
+if st.button(f"导入 {len(rows)} 件提案", type="primary", icon=":material/upload:"):
+    count = ui.attempt(lambda: proposals.import_proposals(db, user, frame, status=status))
+    if count:
+        st.session_state.pop("ip_file", None)
+        ui.flash(f"已导入 {count} 件提案。")

@@ -1,4 +1,67 @@
-"""我的提案 (placeholder until its issue lands)."""
+"""我的提案: every proposal the student submitted or co-authors, with its timeline and results."""
+import importlib
+
+import pandas as pd
+import streamlit as st
+
+from contest import clock, proposals, settings
+from pages import _proposal_view as view
 from pages import _ui as ui
 
-ui.coming_soon("我的提案", "查看自己提交和合作的提案及办理进度。")
+db, user = ui.db(), ui.user()
+contest = settings.get(db)
+st.title("我的提案")
+
+try:  # results are filled in by the results module once it exists
+    results = importlib.import_module("contest.results")
+except ImportError:
+    results = None
+author_view = getattr(results, "author_view", None)
+
+mine = proposals.mine(db, user)
+if not mine:
+    st.info("你还没有提案。到“撰写提案”写下你发现的问题和建议吧。")
+    if st.button("撰写提案", type="primary", icon=":material/edit_note:"):
+        st.switch_page("pages/write_proposal.py")
+    st.stop()
+
+summary = pd.DataFrame([{
+    "编号": p["id"], "标题": p["title"] or "（无标题）", "状态": view.status_label(p["status"]), "我的角色": p["my_role"],
+    "议题": contest.topic_name(p["topic"]) if p["topic"] else "", "最后修改": (p["updated_at"] or "")[:16],
+} for p in mine])
+st.dataframe(summary, hide_index=True)
+st.caption("草稿只有提交人能看到；提交后合作者也能在这里看到提案。")
+
+for p in mine:
+    title = p["title"] or "（无标题）"
+    with st.expander(f"#{p['id']} {ui.escape_md(title)} · {view.status_label(p['status'])}",
+                     expanded=len(mine) == 1):
+        proposal = proposals.get(db, user, p["id"])
+        view.show_timeline(db, user, p["id"])
+        if p["status"] == "invalid":
+            st.warning("该提案未予立案，理由如下：")
+            st.text(proposal["invalid_reason"] or "（未填写理由）")
+        view.show_fields(db, proposal)
+        view.show_attachments(db, user, p["id"], key=f"mp{p['id']}")
+
+        # --- results (award, rank band, judges' comments for authors): contest/results.py -----
+        if author_view is not None:
+            outcome = ui.attempt(lambda: author_view(db, user, p["id"]))
+            if outcome:
+                st.markdown("**评审结果**")
+                st.metric("奖项", outcome.get("award") or "未获奖")
+                if outcome.get("rank_band"):
+                    st.caption(f"名次区间：{outcome['rank_band']}")
+                for comment in outcome.get("comments") or []:
+                    st.text(f"评委意见：{comment}")
+
+        if p["submitter_id"] == user.id:
+            allowed, reason = proposals.can_edit(db, user, proposal, clock.now())
+            if allowed:
+                if st.button("编辑 / 提交 / 撤回", key=f"mp_edit_{p['id']}", icon=":material/edit:"):
+                    st.session_state["wp_pending_choice"] = p["id"]
+                    st.switch_page("pages/write_proposal.py")
+            else:
+                st.caption(reason)
+        else:
+            st.caption("你是这件提案的合作者：可以查看，只有提交人可以修改或撤回。")

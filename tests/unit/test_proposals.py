@@ -427,6 +427,8 @@ def test_timeline_reads_judging_tables_and_hides_award_until_results(fresh_db, p
     before = {s["step"]: s for s in timeline.timeline(fresh_db, alice, pid, now=dt.datetime(2026, 4, 21))}
     assert before["评审中"]["at"] == "2026-04-05 09:00" and before["已评审"]["state"] == "done"
     assert "获奖" not in before
+    # published: the results module's flag (when settings have it) and the scheduled date reached
+    fresh_db["settings"].upsert({"key": "results_published", "value": "true"}, pk="key")
     after = [s["step"] for s in timeline.timeline(fresh_db, alice, pid, now=dt.datetime(2026, 5, 1))]
     assert "获奖" in after
 
