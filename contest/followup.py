@@ -33,14 +33,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-import zipfile
-import io
 from pathlib import Path
 
 import pandas as pd
 from sqlite_utils import Database, Migrations
 
-from . import audit, clock, settings, validation
+from . import attachments, audit, clock, settings, validation
 from .errors import PermissionDenied, ValidationError
 from .permissions import require_role
 
@@ -73,7 +71,6 @@ DEFINITIONS = {
     "satisfaction": "满意率 = （满意 + 基本满意）÷ 已评价的提案，以提案人最近一次评价为准。",
     "reply_days": "答复用时 = 首次答复日期 − 转办日期（天）。",
 }
-MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
 # --- schema -------------------------------------------------------------------
@@ -480,46 +477,25 @@ def case_for_proposal(db: Database, user, proposal_id: int) -> dict | None:
 
 
 def _store_file(db: Database, data: bytes, filename: str) -> dict:
-    """Check an attachment by its bytes and store it under a generated name next to the database."""
-    if not data:
-        raise ValidationError("附件是空文件。")
-    if len(data) > MAX_FILE_BYTES:
-        raise ValidationError("附件超过 10 MB。")
-    kind = _file_kind(data)
-    if kind is None:
-        raise ValidationError("附件只支持 PDF、Word（.docx）、Excel（.xlsx）、PNG 或 JPEG 文件。")
-    name = Path(str(filename or "附件")).name[:100] or "附件"
-    folder = _files_dir(db)
-    folder.mkdir(parents=True, exist_ok=True)
-    stored = f"{secrets.token_hex(16)}.{kind}"
-    (folder / stored).write_bytes(data)
-    return {"file_name": name, "file_stored": stored, "file_kind": kind, "file_size": len(data)}
+    """Check an attachment by its bytes (contest.attachments rules: PDF, PNG/JPEG, XLSX/CSV, 10 MB) and store
+    it under a generated name in the attachments folder next to the database."""
+    kind = attachments.check_file(filename, data)
+    stored = f"reply-{secrets.token_hex(16)}{attachments.KINDS[kind][1][0]}"
+    (attachments.storage_dir(db) / stored).write_bytes(data)
+    return {"file_name": attachments._clean_name(filename), "file_stored": stored, "file_kind": kind,
+            "file_size": len(data)}
 
 
-def _file_kind(data: bytes) -> str | None:
-    if data.startswith(b"%PDF-"):
-        return "pdf"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpg"
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-        except zipfile.BadZipFile:
-            return None
-        if "[Content_Types].xml" in names:
-            if any(n.startswith("word/") for n in names):
-                return "docx"
-            if any(n.startswith("xl/") for n in names):
-                return "xlsx"
-    return None
+def _department_may_download(db: Database, user, proposal_id: int) -> bool:
+    """Department staff may open the attachments of proposals forwarded to them (lead or co-handling)."""
+    if getattr(user, "role", None) != "department" or not user.department or not db["case_members"].exists():
+        return False
+    return bool(db.execute("""select 1 from case_members m join case_departments d on d.case_id = m.case_id
+                              where m.proposal_id = ? and d.department = ?""",
+                           [int(proposal_id), user.department]).fetchone())
 
 
-def _files_dir(db: Database) -> Path:
-    files = [row[2] for row in db.execute("PRAGMA database_list").fetchall() if row[1] == "main"]
-    base = Path(files[0]).parent if files and files[0] else Path.cwd() / "var"
-    return base / "followup_files"
+attachments.register_download_check(_department_may_download)
 
 
 def attachment(db: Database, user, reply_id: int) -> tuple[str, bytes]:
@@ -528,7 +504,10 @@ def attachment(db: Database, user, reply_id: int) -> tuple[str, bytes]:
     if row is None or not row["file_stored"]:
         raise PermissionDenied("附件不存在或无权查看。")
     _visible_case(db, user, row["case_id"])
-    return row["file_name"], (_files_dir(db) / row["file_stored"]).read_bytes()
+    path = attachments.storage_dir(db) / Path(row["file_stored"]).name
+    if not path.is_file():
+        raise ValidationError("附件文件已丢失，请联系组织者。")
+    return row["file_name"], path.read_bytes()
 
 
 def _open_further(db: Database, case_id: int) -> bool:

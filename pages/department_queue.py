@@ -4,7 +4,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from contest import exports, followup, settings
+from contest import attachments, exports, followup, settings
 from contest.errors import ContestError
 from pages import _ui as ui
 
@@ -69,6 +69,9 @@ with tab_queue:
             st.text(member["problem"] or "")
             st.caption("建议措施")
             st.text(member["suggestions"] or "")
+            for f in ui.attempt(lambda: attachments.list_for(db, user, member["id"])) or []:
+                name, mime, data = attachments.read(db, user, f["id"])
+                st.download_button(f"提案附件：{name}", data, file_name=name, mime=mime, key=f"pfile_{f['id']}")
             if member["further_requested_at"]:
                 st.warning(f"提案人于 {member['further_requested_at'][:16]} 申请再次答复，理由：")
                 st.text(member["further_reason"] or "")
@@ -117,8 +120,8 @@ with tab_queue:
             plan = left.text_area("办理计划（正在办理 / 列入计划时填写）", max_chars=1000, key="reply_plan")
             expected = right.date_input("预计完成日期（正在办理时必填）", value=None, key="reply_date")
             reason = st.text_area("暂不具备条件的原因（选择“暂不具备条件”时必填）", max_chars=1000, key="reply_reason")
-            upload = st.file_uploader("附件（可选：PDF、Word、Excel、图片，10 MB 以内）",
-                                      type=["pdf", "docx", "xlsx", "png", "jpg", "jpeg"], key="reply_file")
+            upload = st.file_uploader(f"附件（可选：{attachments.ACCEPTED}，10 MB 以内）",
+                                      type=attachments.UPLOAD_TYPES, key="reply_file")
             published = st.checkbox("在“提案办理公开”页面公开本条答复", value=True, key="reply_public")
             if st.form_submit_button("提交答复" if first else "提交", type="primary"):
                 file = (upload.name, upload.getvalue()) if upload else None

@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from contest import exports, followup
+from contest import attachments, exports, followup
 from contest.errors import PermissionDenied, ValidationError
 from tests.conftest import NOW
 
@@ -307,16 +307,25 @@ def test_attachment_checked_by_bytes_and_stored_next_to_db(setup, db_path):
     db, people, p = setup
     dept = people["dept"]
     case_id = followup.forward(db, people["organizer"], p["p1"], "jwc", now=NOW)
-    with pytest.raises(ValidationError, match="只支持"):
+    with pytest.raises(ValidationError, match="不是允许的文件类型"):
         followup.reply(db, dept, case_id, "resolved", REPLY, file=("reply.pdf", b"MZ\x90\x00not a pdf"), now=NOW)
     assert db["replies"].count == 0
     entry = followup.reply(db, dept, case_id, "resolved", REPLY, file=("答复函.pdf", b"%PDF-1.4 hello"), now=NOW)
     stored = db["replies"].get(entry)["file_stored"]
     assert stored.endswith(".pdf") and "答复函" not in stored
-    assert (db_path.parent / "followup_files" / stored).exists()
+    assert (db_path.parent / "attachments" / stored).exists()
     assert followup.attachment(db, people["alice"], entry) == ("答复函.pdf", b"%PDF-1.4 hello")
     with pytest.raises(PermissionDenied):
         followup.attachment(db, people["bob"], entry)
+
+
+def test_departments_may_open_attachments_of_forwarded_proposals_only(setup):
+    db, people, p = setup
+    assert not attachments.can_download(db, people["dept"], p["p1"])
+    followup.forward(db, people["organizer"], p["p1"], "jwc", co_departments=["hqc"], now=NOW)
+    assert attachments.can_download(db, people["dept"], p["p1"])
+    assert attachments.can_download(db, people["dept2"], p["p1"])  # co-handling
+    assert not attachments.can_download(db, people["dept"], p["p2"])
 
 
 def test_public_view_has_no_personal_data(setup):
