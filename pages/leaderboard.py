@@ -64,22 +64,22 @@ c5.metric("评委一致性 α", "—" if alpha is None else f"{alpha:.3f}",
           help="至少两位评委评过同一件提案时才能计算。")
 st.caption(ranking.ALPHA_EXPLANATION)
 
-RANK_COLUMNS = {
+RANK_COLUMNS = {  # in display order
     "rank": st.column_config.NumberColumn("名次", format="%d"),
     "proposal": st.column_config.NumberColumn("编号", format="%d"),
-    "title": st.column_config.TextColumn("标题", width="large"),
-    "topic_name": "议题",
-    "author": "提交人",
-    "college": "学院",
+    "title": st.column_config.TextColumn("标题", width="medium"),
     "score": st.column_config.NumberColumn("得分", format="%.2f"),
+    "rank_change": st.column_config.NumberColumn(
+        "名次变化", format="%+d", help="平均分名次 − 标准分名次：正数表示经评委宽严校正后名次上升"),
+    "rank_mean": st.column_config.NumberColumn("平均分名次", format="%d"),
+    "rank_zscore": st.column_config.NumberColumn("标准分名次", format="%d"),
     "sheets": st.column_config.NumberColumn("评审表", format="%d"),
     "spread": st.column_config.NumberColumn("分差", format="%.1f", help="各评审表总分的最高分减最低分（0–100 分制）"),
     "disagreement": st.column_config.CheckboxColumn("分歧大", help=f"分差不小于 {results.DISAGREEMENT:g} 分"),
-    "rank_mean": st.column_config.NumberColumn("平均分名次", format="%d"),
-    "rank_zscore": st.column_config.NumberColumn("标准分名次", format="%d"),
-    "rank_change": st.column_config.NumberColumn(
-        "名次变化", format="%+d", help="平均分名次 − 标准分名次：正数表示经评委宽严校正后名次上升"),
     "award": "奖项" + ("" if published else "（预览）"),
+    "topic_name": "议题",
+    "author": "提交人",
+    "college": "学院",
 }
 
 
@@ -89,6 +89,7 @@ def _show(frame: pd.DataFrame, topic: bool) -> None:
             "topic_rank": "rank", "topic_rank_mean": "rank_mean", "topic_rank_zscore": "rank_zscore",
             "topic_rank_change": "rank_change"}).sort_values(["rank", "proposal"], kind="mergesort")
     order = [c for c in RANK_COLUMNS if not (topic and c == "topic_name")]
+    frame = frame.assign(award=frame["award"].fillna(""))
     complete, incomplete = frame.loc[~frame["incomplete"], order], frame.loc[frame["incomplete"], order]
     if complete.empty:
         st.info("还没有评审完整的提案。")
@@ -138,7 +139,8 @@ if tab_judges.open:
                      + base.mark_bar(size=14).encode(x="q1:Q", x2="q3:Q", color=alt.Color(
                          "mean:Q", title="平均分", scale=alt.Scale(scheme="redyellowgreen", domain=[0, 100])))
                      + base.mark_tick(color="black", size=14, thickness=2).encode(x="median:Q"))
-            st.altair_chart(chart.properties(height=max(160, 24 * len(chart_data))), width="stretch")
+            height = max(160, 26 * len(chart_data) + 60)
+            st.altair_chart(chart.properties(height=height - 60), width="stretch", height=height)
             st.dataframe(summary, hide_index=True, column_order=["judge_name", "sheets", "mean", "std", "min",
                                                                   "median", "max"],
                          column_config={"judge_name": "评委", "sheets": "评审表",
@@ -166,17 +168,22 @@ if tab_awards.open:
             options = ["sheets"] + [c["code"] for c in contest.rubric]
             labels = {"sheets": "评审表份数多者在前"} | {c["code"]: f"“{c['name']}”平均分高者在前" for c in contest.rubric}
             tie_break = st.multiselect("并列时依次比较", options, default=contest.tie_break, format_func=labels.get,
+                                       placeholder="不比较：名次并列",
                                        help="不选则总分相同的提案名次并列（1、2、2、4）。")
+            kinds = {"share": "按比例（%）", "count": "固定名额"}
             tiers = pd.DataFrame(contest.award_tiers, columns=["name", "kind", "value"])
+            tiers["kind"] = tiers["kind"].map(kinds)
             edited = st.data_editor(
                 tiers, num_rows="dynamic", hide_index=True, key="tiers_editor",
                 column_config={
                     "name": st.column_config.TextColumn("奖项（从高到低）", required=True),
-                    "kind": st.column_config.SelectboxColumn("名额方式", options=["share", "count"], required=True,
-                                                             help="share = 按完整提案数的百分比；count = 固定名额"),
+                    "kind": st.column_config.SelectboxColumn("名额方式", options=list(kinds.values()), required=True,
+                                                             help="按比例：占评审完整提案数的百分比；固定名额：个数"),
                     "value": st.column_config.NumberColumn("数值（百分比或名额）", min_value=0, required=True)})
             if st.form_submit_button("保存奖项设置", type="primary", disabled=published):
-                rows = edited.dropna(how="all").to_dict("records")
+                by_label = {v: k for k, v in kinds.items()}
+                rows = [r | {"kind": by_label.get(r["kind"], r["kind"])}
+                        for r in edited.dropna(how="all").to_dict("records")]
                 if ui.attempt(lambda: results.save_settings(db, user, method=new_method, tie_break=tie_break,
                                                             award_tiers=rows)):
                     ui.flash("奖项设置已保存。")

@@ -95,7 +95,7 @@ def test_cache_follows_new_sheets(app_as, fresh_db, people, scored):
 def test_tiers_editor_and_override_with_reason(app_as, fresh_db, people, scored):
     at = app_as("organizer", PAGE)
     open_tab(at, "奖项设置与调整")
-    at.session_state["tiers_editor"] = {"edited_rows": {0: {"kind": "count", "value": 3}}, "added_rows": [],
+    at.session_state["tiers_editor"] = {"edited_rows": {0: {"kind": "固定名额", "value": 3}}, "added_rows": [],
                                         "deleted_rows": []}
     button(at, "保存奖项设置").click().run()
     assert not at.exception, at.exception
