@@ -89,7 +89,7 @@ with manual:
             jid = a2.selectbox("评委", list(judge_label), format_func=judge_label.get)
             if st.form_submit_button("添加分配", icon=":material/person_add:"):
                 if jui.attempt(lambda: judging.add_assignment(db, user, int(pid), int(jid)) or True):
-                    ui.flash(f"已把提案 {pid} 分配给 {judge_label[jid]}（草案）。")
+                    ui.flash(f"已把提案 {pid} 分配给 {ui.escape_md(judge_label[jid])}（草案）。")
     if not table.empty:
         status_names = judging.SHEET_STATUS
         pair_label = {(r.proposal_id, r.judge_id): f"{r.proposal_id} · {r.title} — {r.judge_name}"
@@ -142,7 +142,7 @@ with conflicts:
             reason = st.text_input("冲突说明", max_chars=200)
             if st.form_submit_button("声明利益冲突", icon=":material/block:"):
                 if jui.attempt(lambda: judging.declare_conflict(db, user, int(pid), int(jid), reason) or True):
-                    ui.flash(f"已声明提案 {pid} 与评委 {judge_label[jid]} 的利益冲突。")
+                    ui.flash(f"已声明提案 {pid} 与评委 {ui.escape_md(judge_label[jid])} 的利益冲突。")
     listed = judging.list_conflicts(db, user)
     if listed.empty:
         st.caption("尚无声明的利益冲突。")

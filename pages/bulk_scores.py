@@ -27,7 +27,7 @@ columns = {
 for c in contest.rubric:
     columns[c["code"]] = st.column_config.NumberColumn(
         f"{c['name']}（{judging.criterion_range(c)}）", min_value=float(c["min"]), max_value=float(c["max"]),
-        step=0.5, format="%.1f", width="small", help=f"权重 {c['weight']:g}。{c.get('description') or ''}")
+        step=0.5, format="%.1f", width="small", help=f"权重 {c['weight']:g}。{ui.escape_md(c.get('description'))}")
 
 with st.form("bulk"):
     edited = st.data_editor(frame, hide_index=True, num_rows="fixed", column_config=columns, width="stretch",

@@ -77,7 +77,7 @@ with form_col:
                 f"{ui.escape_md(c['name'])}（{judging.criterion_range(c)} 分，权重 {c['weight']:g}）",
                 min_value=float(c["min"]), max_value=float(c["max"]),
                 value=None if current is None else float(current), step=0.5, format="%.1f",
-                placeholder=f"请输入 {judging.criterion_range(c)}", help=c.get("description") or None,
+                placeholder=f"请输入 {judging.criterion_range(c)}", help=ui.escape_md(c.get("description")) or None,
                 key=f"score_{proposal_id}_{c['code']}", disabled=not sheet["editable"])
         comment = st.text_area("给作者的评语（结果公布后作者可见）", sheet["comment"], max_chars=judging.COMMENT_LEN,
                                key=f"comment_{proposal_id}", disabled=not sheet["editable"])

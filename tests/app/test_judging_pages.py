@@ -186,3 +186,20 @@ def test_judge_cannot_reach_organizer_pages(app_as, assigned):
     for page in ("pages/assignment.py", "pages/judging_progress.py"):
         with pytest.raises(ValueError):
             at.switch_page(page)
+
+
+def test_score_sheet_offers_attachments_under_neutral_names(app_as, fresh_db, people, assigned):
+    from contest import attachments
+
+    pid = assigned[1]
+    data = b"%PDF-1.4\n% test\n"
+    (attachments.storage_dir(fresh_db) / "stored.pdf").write_bytes(data)
+    fresh_db["attachments"].insert({"proposal_id": pid, "filename": "鲍勃_2023002_问卷.pdf", "stored_name": "stored.pdf",
+                                    "kind": "pdf", "size": len(data), "uploaded_by": people["bob"].id})
+    at = app_as("judge")
+    at.session_state["score_proposal"] = pid
+    at.switch_page("pages/score_sheet.py").run()
+    assert not at.exception
+    buttons = [b for b in at.get("download_button")]
+    assert len(buttons) == 1 and "附件1.pdf" in buttons[0].proto.label
+    assert "鲍勃" not in buttons[0].proto.label and "鲍勃" not in texts(at)

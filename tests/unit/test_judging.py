@@ -421,3 +421,6 @@ def test_demo_assigns_everything_and_scores_about_half(fresh_db, people):
     assert all(r["comment"] for r in db["sheets"].rows_where("status = 'submitted'"))
     totals = judging.progress(db, people["organizer"], now=NOW)["judges"].set_index("judge")
     assert totals["submitted"].sum() == len(submitted) * 3
+    mean = judging._totals(db, status="submitted").groupby("judge")["total"].mean()
+    assert mean[users["judge1"]] < mean.drop([users["judge1"], users["judge4"]]).min()  # harsh
+    assert mean[users["judge4"]] > mean.drop([users["judge1"], users["judge4"]]).max()  # lenient
