@@ -33,7 +33,8 @@ if not statuses:
     st.info("请至少选择一种提案状态。")
     st.stop()
 
-result = ui.attempt(lambda: cached_map(topic_map.data_version(db), user.id, tuple(statuses), tuple(colleges),
+version = topic_map.data_version(db)  # widget keys below follow it too, so choices never go stale
+result = ui.attempt(lambda: cached_map(version, user.id, tuple(statuses), tuple(colleges),
                                        float(threshold), db, user))
 if result is None:
     st.stop()
@@ -53,9 +54,11 @@ else:
     st.caption(f"议题预测：按议题关键词。已确认 {result.labels} 个议题，满 {topic_map.MIN_LABELS} 个后"
                "改为从确认结果学习，越用越准。")
 
-overview, groups_tab, confirm_tab = st.tabs(["议题分布", "同题分组与合并办理", "确认议题"])
+SECTIONS = ["议题分布", "同题分组与合并办理", "确认议题"]
+section = st.segmented_control("查看", SECTIONS, default=SECTIONS[0], key="tm_section",
+                               label_visibility="collapsed") or SECTIONS[0]
 
-with overview:
+if section == SECTIONS[0]:
     left, right = st.columns([2, 3])
     with left:
         st.subheader("各议题提案数")
@@ -84,7 +87,7 @@ with overview:
                                 "关键词": " ".join(result.topic_keywords.get(c, []))} for c in names]),
                  hide_index=True, width="stretch")
 
-with groups_tab:
+elif section == SECTIONS[1]:
     st.subheader("同题提案分组")
     if result.groups.empty:
         st.info("当前阈值下没有找到讨论同一问题的提案。可以调低相似度阈值再看。")
@@ -97,14 +100,15 @@ with groups_tab:
         st.markdown("**合并办理**：把一组提案并入一件牵头提案，一并转办；其他提案保留并与牵头提案关联。")
         options = list(result.groups["group"])
         group_id = st.selectbox(
-            "分组", options, key="tm_merge_group",
+            "分组", options, key=f"tm_merge_group_{version}",
             format_func=lambda g: "第 {} 组（{} 件）：{}".format(
                 g, *result.groups.set_index("group").loc[g, ["size", "keywords"]]))
         member_ids = result.groups.set_index("group").loc[group_id, "member_ids"]
         with st.form("merge_form"):
             lead = st.selectbox("牵头提案", member_ids, format_func=lambda i: f"#{i} {titles.get(i, '')}",
-                                key="tm_merge_lead")
-            members = st.multiselect("并入的提案", member_ids, default=member_ids, key="tm_merge_members",
+                                key=f"tm_merge_lead_{version}_{group_id}")
+            members = st.multiselect("并入的提案", member_ids, default=member_ids,
+                                     key=f"tm_merge_members_{version}_{group_id}",
                                      format_func=lambda i: f"#{i} {titles.get(i, '')}")
             if st.form_submit_button("合并为一件办理", type="primary"):
                 led = ui.attempt(lambda: topic_map.merge_group(db, user, lead, [m for m in members if m != lead]))
@@ -123,13 +127,14 @@ with groups_tab:
             labels = {int(r.id): f"#{r.id} {r.title}（并入 #{r.lead_id}）" for r in merged.itertuples()}
             labels |= {int(lid): f"#{lid} {t}（牵头，拆分全部）"
                        for lid, t in merged[["lead_id", "lead_title"]].drop_duplicates().itertuples(index=False)}
-            chosen = st.multiselect("要拆分的提案", list(labels), format_func=labels.get, key="tm_split")
+            chosen = st.multiselect("要拆分的提案", list(labels), format_func=labels.get, key=f"tm_split_{version}",
+                                    placeholder="选择提案（可多选）")
             if st.form_submit_button("拆分"):
                 released = ui.attempt(lambda: topic_map.split(db, user, chosen))
                 if released is not None:
                     ui.flash(f"已拆分 {len(released)} 件提案，它们恢复为单独办理。")
 
-with confirm_tab:
+else:
     st.subheader("确认或更正议题")
     st.caption("勾选“确认”或改选议题后保存。确认过的议题会作为训练样本，让预测越来越准。")
     empty = int((frame["topic"] == "").sum())
@@ -140,6 +145,16 @@ with confirm_tab:
                                                                          college=colleges))
             if filled is not None:
                 ui.flash(f"已为 {len(filled)} 件提案填入预测议题（未确认）。")
+    with st.form("bulk_topic_form"):
+        st.markdown("**批量设定**：选择提案，设为同一议题并确认。")
+        left, right = st.columns([3, 1])
+        picked = left.multiselect("提案", list(frame["id"]), key=f"tm_bulk_ids_{version}", placeholder="选择提案（可多选）",
+                                  format_func=lambda i: "#{} {}（{}）".format(
+                                      i, *frame.set_index("id").loc[i, ["title", "shown_topic_name"]]))
+        bulk_topic = right.selectbox("议题", list(names), format_func=names.get, key="tm_bulk_topic")
+        if st.form_submit_button("设为该议题并确认"):
+            if ui.attempt(lambda: proposals.set_topic(db, user, [int(i) for i in picked], bulk_topic) or True):
+                ui.flash(f"已将 {len(picked)} 件提案的议题设为“{names[bulk_topic]}”。")
     view = st.radio("显示", ["待复核或不一致", "未确认", "全部"], horizontal=True, key="tm_view")
     rows = frame
     if view == "待复核或不一致":
@@ -161,10 +176,10 @@ with confirm_tab:
         })
         with st.form("confirm_form"):
             edited = st.data_editor(
-                table, hide_index=True, width="stretch", key="topic_editor",
+                table, hide_index=True, width="stretch", key=f"topic_editor_{version}_{view}",
                 disabled=["id", "title", "current", "predicted", "score", "confirmed"],
                 column_config={
-                    "id": "编号", "title": st.column_config.TextColumn("标题", width="large"),
+                    "id": "编号", "title": st.column_config.TextColumn("标题", width="medium"),
                     "current": "当前议题", "predicted": "预测议题",
                     "score": st.column_config.ProgressColumn("置信度", min_value=0.0, max_value=1.0, format="%.2f"),
                     "confirmed": "状态",

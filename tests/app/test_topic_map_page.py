@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from contest import audit, proposals
+from contest import audit, proposals, topic_map
 from tests.app.conftest import texts
 from tests.unit.test_topic_map import CANTEEN_HYGIENE, CANTEEN_PRICE, CLUB, EXAMS, NEAR_DUPLICATE, SHUTTLE, _submit
 
@@ -23,6 +23,11 @@ def contest(fresh_db, people):
     }
 
 
+def _section(at, name):
+    at.button_group(key="tm_section").set_value(name).run()
+    assert not at.exception, at.exception
+
+
 def _button(at, label):
     return next(b for b in at.button if b.label == label)
 
@@ -30,13 +35,14 @@ def _button(at, label):
 def test_topic_map_renders_for_the_organizer(app_as, contest):
     at = app_as("organizer", "pages/topic_map.py")
     shown = texts(at)
-    assert "话题地图" in shown and "各议题提案数" in shown and "同题提案分组" in shown
+    assert "话题地图" in shown and "各议题提案数" in shown and "各议题关键词" in shown
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["提案"] == "7" and metrics["同题分组"] == "1"
-    groups = next(d.value for d in at.dataframe if "members" in d.value.columns)
-    assert list(groups["size"]) == [3] and SHUTTLE[0][0] in groups.loc[0, "members"]
     keywords = next(d.value for d in at.dataframe if "关键词" in d.value.columns and "议题" in d.value.columns)
     assert "校车" in keywords.set_index("议题").loc["交通出行", "关键词"]
+    _section(at, "同题分组与合并办理")
+    groups = next(d.value for d in at.dataframe if "members" in d.value.columns)
+    assert list(groups["size"]) == [3] and SHUTTLE[0][0] in groups.loc[0, "members"]
     # filtering by college narrows the map
     at.multiselect(key="tm_college").set_value(["医学部"]).run()
     assert {m.label: m.value for m in at.metric}["提案"] == "2"
@@ -44,11 +50,12 @@ def test_topic_map_renders_for_the_organizer(app_as, contest):
 
 def test_organizer_corrects_a_topic(app_as, fresh_db, contest):
     at = app_as("organizer", "pages/topic_map.py")
+    _section(at, "确认议题")
     at.radio(key="tm_view").set_value("全部").run()
     editor = next((d for d in at.dataframe if "new_topic" in d.value.columns), None)
     ids = sorted(contest.values())
     row = ids.index(contest["club"])
-    at.session_state["topic_editor"] = {"edited_rows": {row: {"new_topic": "其他"}}, "added_rows": [],
+    at.session_state[f"topic_editor_{topic_map.data_version(fresh_db)}_全部"] = {"edited_rows": {row: {"new_topic": "其他"}}, "added_rows": [],
                                         "deleted_rows": []}
     _button(at, "保存议题").click().run()
     shown = texts(at)
@@ -64,8 +71,9 @@ def test_organizer_corrects_a_topic(app_as, fresh_db, contest):
 
 def test_organizer_merges_a_group_and_splits_it(app_as, fresh_db, people, contest):
     at = app_as("organizer", "pages/topic_map.py")
+    _section(at, "同题分组与合并办理")
     lead = contest["shuttle0"]
-    assert at.selectbox(key="tm_merge_lead").value == lead
+    assert next(s for s in at.selectbox if s.label == "牵头提案").value == lead
     _button(at, "合并为一件办理").click().run()
     first = texts(at)
     leads = {i: fresh_db["proposals"].get(contest[f"shuttle{i}"])["lead_id"] for i in range(3)}
@@ -76,7 +84,7 @@ def test_organizer_merges_a_group_and_splits_it(app_as, fresh_db, people, contes
     assert {m.label: m.value for m in at.metric}["同题分组"] == "0"  # merged: no longer an open group
     merged = next(d.value for d in at.dataframe if "lead_title" in d.value.columns)
     assert list(merged["id"]) == [contest["shuttle1"], contest["shuttle2"]]
-    at.multiselect(key="tm_split").set_value([lead])
+    next(m for m in at.multiselect if m.label == "要拆分的提案").set_value([lead])
     _button(at, "拆分").click().run()
     assert fresh_db["proposals"].count_where("lead_id is not null") == 0
 

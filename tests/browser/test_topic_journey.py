@@ -1,0 +1,50 @@
+"""Topic-map journey: the organizer opens 话题地图, corrects a topic, merges a same-issue group."""
+from playwright.sync_api import expect
+
+from tests.browser.conftest import alert, goto_page, login, shot, wait_idle
+
+SHUTTLE_TITLES = ["建议增加兴庆至创新港早高峰校车班次", "关于创新港返回兴庆晚间通勤车运力不足的建议",
+                  "两校区班车高峰期“一座难求”，建议扩大运力"]
+
+
+def _metric(page, label: str):
+    return page.get_by_test_id("stMetric").filter(has_text=label).get_by_test_id("stMetricValue")
+
+
+def test_organizer_opens_map_corrects_topic_and_merges_group(page, server):
+    login(page, server, "organizer")
+    goto_page(page, "话题地图")
+    expect(page.get_by_role("heading", name="话题地图")).to_be_visible()
+    # the demo has four deliberate same-issue groups (buses, hot water, library seats, canteen hours)
+    expect(_metric(page, "同题分组")).to_have_text("4")
+    expect(page.get_by_text("各议题提案数")).to_be_visible()
+    page.locator("[data-testid='stVegaLiteChart']").first.wait_for()
+    shot(page, "topic_01_map")
+
+    # correct one topic with the bulk form (select proposal + topic)
+    page.get_by_text("确认议题", exact=True).click()
+    wait_idle(page)
+    shot(page, "topic_02a_confirm")
+    form = page.get_by_test_id("stForm").filter(has_text="批量设定")
+    form.get_by_test_id("stMultiSelect").locator("input").fill("勤工助学")
+    page.get_by_role("option").filter(has_text="关于勤工助学酬劳按时发放的建议").click()
+    page.keyboard.press("Escape")
+    form.get_by_test_id("stSelectbox").locator("input").fill("学校发展")
+    page.get_by_role("option").filter(has_text="学校发展").click()
+    form.get_by_role("button", name="设为该议题并确认").click()
+    wait_idle(page)
+    expect(alert(page, "已将 1 件提案的议题设为“学校发展”")).to_be_visible()
+    shot(page, "topic_02_topic_corrected")
+
+    # merge the shuttle-bus group into its first proposal
+    page.get_by_text("同题分组与合并办理", exact=True).click()
+    wait_idle(page)
+    shot(page, "topic_03_groups")
+    page.get_by_role("button", name="合并为一件办理").click()
+    wait_idle(page)
+    expect(alert(page, "已将 2 件提案并入提案 #")).to_be_visible()
+    expect(_metric(page, "同题分组")).to_have_text("3")
+    expect(page.get_by_text("已合并办理的提案")).to_be_visible()
+    shot(page, "topic_04_merged")
+    page.get_by_text("已合并办理的提案").scroll_into_view_if_needed()
+    shot(page, "topic_04_merged")
