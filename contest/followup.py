@@ -818,65 +818,81 @@ def _rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _figures(frame: pd.DataFrame, now_iso: str) -> dict:
-    forwarded = frame["case_id"].notna()
-    replied = frame["first_reply_at"].notna()
-    satisfied = frame["rating"].isin(["satisfied", "basic"])
-    rated = frame["rating"].notna()
-    figures = {
-        "valid": int(len(frame)),
-        "forwarded": int(forwarded.sum()),
-        "replied": int(replied.sum()),
-        "resolved": int((frame["status"] == "resolved").sum()),
-        "in_progress": int((replied & frame["state"].isin(["in_progress", "planned"])).sum()),
-        "not_feasible": int((replied & (frame["state"] == "not_feasible")).sum()),
-        "awaiting": int((forwarded & ~replied).sum()),
-        "overdue": int(((frame["status"] == "pending") & (frame["due_at"] < now_iso)).sum()),
-        "rated": int(rated.sum()),
-        "satisfied": int((frame["rating"] == "satisfied").sum()),
-        "basic": int((frame["rating"] == "basic").sum()),
-        "unsatisfied": int((frame["rating"] == "unsatisfied").sum()),
-    }
-    figures["forward_rate"] = _rate(figures["forwarded"], figures["valid"])
-    figures["reply_rate"] = _rate(figures["replied"], figures["forwarded"])
-    figures["resolve_rate"] = _rate(figures["resolved"], figures["forwarded"])
-    figures["satisfaction"] = _rate(int(satisfied.sum()), figures["rated"])
-    return figures
+COUNTS = ["valid", "forwarded", "replied", "resolved", "in_progress", "not_feasible", "awaiting", "overdue", "rated",
+          "satisfied", "basic", "unsatisfied"]
+
+
+def _flags(frame: pd.DataFrame, now_iso: str) -> pd.DataFrame:
+    """0/1 columns per proposal, one per count: summed for the headline, grouped for the tables."""
+    status = frame["status"].fillna("").to_numpy(dtype=object)
+    state = frame["state"].fillna("").to_numpy(dtype=object)
+    rating = frame["rating"].fillna("").to_numpy(dtype=object)
+    due = frame["due_at"].fillna("").to_numpy(dtype=object)
+    forwarded = frame["case_id"].notna().to_numpy()
+    replied = frame["first_reply_at"].notna().to_numpy()
+    flags = pd.DataFrame({
+        "valid": 1,
+        "forwarded": forwarded,
+        "replied": replied,
+        "resolved": status == "resolved",
+        "in_progress": replied & ((state == "in_progress") | (state == "planned")),
+        "not_feasible": replied & (state == "not_feasible"),
+        "awaiting": forwarded & ~replied,
+        "overdue": (status == "pending") & (due < now_iso) & (due != ""),
+        "rated": rating != "",
+        "satisfied": rating == "satisfied",
+        "basic": rating == "basic",
+        "unsatisfied": rating == "unsatisfied",
+    }, index=frame.index).astype(int)
+    return flags
+
+
+def _with_rates(counts: dict) -> dict:
+    counts = {k: int(v) for k, v in counts.items()}
+    counts["forward_rate"] = _rate(counts["forwarded"], counts["valid"])
+    counts["reply_rate"] = _rate(counts["replied"], counts["forwarded"])
+    counts["resolve_rate"] = _rate(counts["resolved"], counts["forwarded"])
+    counts["satisfaction"] = _rate(counts["satisfied"] + counts["basic"], counts["rated"])
+    return counts
 
 
 def _reply_days(frame: pd.DataFrame) -> pd.Series:
-    done = frame.dropna(subset=["first_reply_at"])
-    first = pd.to_datetime(done["first_reply_at"])
-    forwarded = pd.to_datetime(done["forwarded_at"])
+    first = pd.to_datetime(frame["first_reply_at"], errors="coerce")
+    forwarded = pd.to_datetime(frame["forwarded_at"], errors="coerce")
     return ((first - forwarded).dt.total_seconds() / 86400).round(1)
 
 
 def compute_stats(frame: pd.DataFrame, now: dt.datetime, department_names: dict | None = None,
                   topic_names: dict | None = None) -> dict:
     """The dashboard from the per-proposal frame (pure; ``stats`` reads the frame from the database)."""
-    now_iso = clock.iso(now)
-    headline = _figures(frame, now_iso)
-    frame = frame.assign(reply_days=_reply_days(frame))
+    flags = _flags(frame, clock.iso(now))
+    headline = _with_rates(flags.sum().to_dict())
+    reply_days = _reply_days(frame)
 
-    def grouped(key: str, names: dict) -> pd.DataFrame:
-        part = frame[frame["case_id"].notna()] if key == "department" else frame
+    def grouped(key: str, names: dict, rows) -> pd.DataFrame:
+        keys = frame.loc[rows, key].fillna("").astype(str)
+        if keys.empty:
+            return pd.DataFrame(columns=[key, "name", *COUNTS, "forward_rate", "reply_rate", "resolve_rate",
+                                         "satisfaction", "mean_reply_days"])
+        sums = flags.loc[rows].groupby(keys).sum()
+        days = reply_days.loc[rows].groupby(keys).mean()
         out = []
-        for value, group in part.groupby(part[key].fillna("").astype(str), sort=True):
-            f = _figures(group, now_iso)
-            days = group["reply_days"].dropna()
-            out.append({key: value, "name": names.get(value, value or "未分类"), **f,
-                        "mean_reply_days": round(float(days.mean()), 1) if len(days) else None})
+        for value, counts in zip(sums.index, sums.to_dict("records")):
+            mean = days.get(value)
+            out.append({key: value, "name": names.get(value, value or "未分类"), **_with_rates(counts),
+                        "mean_reply_days": None if mean is None or pd.isna(mean) else round(float(mean), 1)})
         return pd.DataFrame(out)
 
-    days = frame["reply_days"].dropna()
-    replies_by_day = (pd.to_datetime(frame["first_reply_at"].dropna()).dt.normalize().value_counts().sort_index())
-    forwards_by_day = (pd.to_datetime(frame["forwarded_at"].dropna()).dt.normalize().value_counts().sort_index())
+    forwarded_rows = frame["case_id"].notna()
+    days = reply_days.dropna()
+    replies_by_day = pd.to_datetime(frame["first_reply_at"].dropna()).dt.normalize().value_counts().sort_index()
+    forwards_by_day = pd.to_datetime(frame["forwarded_at"].dropna()).dt.normalize().value_counts().sort_index()
     cumulative = pd.DataFrame({"累计转办": forwards_by_day, "累计答复": replies_by_day}).fillna(0).cumsum()
     cumulative.index.name = "日期"
     return {
         "headline": headline,
-        "by_department": grouped("department", department_names or {}),
-        "by_topic": grouped("topic", topic_names or {}),
+        "by_department": grouped("department", department_names or {}, forwarded_rows),
+        "by_topic": grouped("topic", topic_names or {}, frame.index == frame.index),
         "reply_days": days,
         "cumulative": cumulative.astype(int),
         "today": now.date(),
@@ -893,6 +909,11 @@ def _stats(db: Database, now: dt.datetime) -> dict:
     names = {d["code"]: d["name"] for d in db["departments"].rows}
     topics = {t["code"]: t["name"] for t in settings.get(db).topics}
     return compute_stats(_proposal_frame(db), now, names, topics)
+
+
+def data_version(db: Database) -> int:
+    """Changes on every traced write (each change goes to the audit log): a cache key for the dashboard."""
+    return db.execute("select coalesce(max(id), 0) from audit_log").fetchone()[0]
 
 
 def public_stats(db: Database, *, now: dt.datetime | None = None) -> dict:
@@ -958,8 +979,8 @@ def export_excel(db: Database, user, *, now: dt.datetime | None = None) -> bytes
     now = _now(now)
     figures = stats(db, user, now=now)
     h = figures["headline"]
-    headline = pd.DataFrame([{"指标": HEADLINE_LABELS[k], "数值": percent(v) if k.endswith("rate") or k == "satisfaction"
-                              else v} for k, v in h.items()])
+    headline = pd.DataFrame([{"指标": HEADLINE_LABELS[k], "数值": percent(h[k]) if k.endswith("rate") or k == "satisfaction"
+                              else h[k]} for k in HEADLINE_LABELS])
     definitions = pd.DataFrame([{"指标": k, "定义": v} for k, v in DEFINITIONS.items()])
     summary = pd.DataFrame([{"汇总": summary_sentence(figures, now.date())}])
     topics = {t["code"]: t["name"] for t in settings.get(db).topics}

@@ -5,13 +5,23 @@ import pandas as pd
 import streamlit as st
 
 from contest import clock, db as database, followup
+from contest.permissions import require_role
 from pages import _ui as ui
 
 db, user = ui.db(), ui.user()
-now = clock.now()
+now = clock.now().replace(second=0)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def dashboard(_db, _user, version: int, minute: str) -> dict:
+    """Recomputed when data changes (audit log grows) or the minute turns (overdue depends on the time)."""
+    return followup.stats(_db, _user, now=dt.datetime.fromisoformat(minute))
+
 
 st.title("办理追踪")
-stats = ui.attempt(lambda: followup.stats(db, user, now=now))
+if ui.attempt(lambda: require_role(user, "organizer") or True) is None:  # cached figures: check before the cache
+    st.stop()
+stats = ui.attempt(lambda: dashboard(db, user, followup.data_version(db), now.isoformat()))
 if stats is None:
     st.stop()
 h = stats["headline"]

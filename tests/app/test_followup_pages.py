@@ -180,3 +180,13 @@ def test_rating_widget(app_as, cases, people):
     at.run()
     assert "已申请再次答复" in shown_after_flash(at, "已申请再次答复")
     assert cases["db"]["case_members"].get(cases["p2"])["further_reason"] == "请给出具体的延时时间表"
+
+
+def test_dashboard_follows_new_replies_despite_its_cache(app_as, cases, people):
+    at = app_as("organizer", "pages/followup_dashboard.py")
+    assert {m.label: m.value for m in at.metric}["回复率"] == "50%"
+    followup.reply(cases["db"], people["dept"], cases["c1"], "resolved", REPLY)
+    at.run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["回复率"], metrics["解决率"], metrics["逾期未答复"]) == ("100%", "50%", "0")
+    assert "其中2件提案得到回复，已解决1件，0件正在回复中。" in at.code[0].value
