@@ -4,13 +4,13 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from contest import settings
+from contest import clock, settings
 from pages import _ui as ui
 
 db, user = ui.db(), ui.user()
 contest = settings.get(db)
 st.title("比赛设置")
-st.caption(f"当前阶段：{contest.current_phase(dt.datetime.now())}。所有修改都会记入审计日志。")
+st.caption(f"当前阶段：{contest.current_phase(clock.now())}。所有修改都会记入审计日志。")
 
 basic, phases, topics, rubric, colleges, departments = st.tabs(
     ["基本信息", "阶段与时间", "议题", "评分标准", "学院", "职能部门"])
@@ -34,7 +34,7 @@ with phases, st.form("phases"):
     st.caption("时间需按顺序：征集开始 ≤ 征集截止 ≤ 评审截止 ≤ 结果公布。")
     values = {}
     for key, label in settings.PHASES.items():
-        current = contest.at(key) or dt.datetime.now()
+        current = contest.at(key) or clock.now()
         left, right = st.columns(2)
         day = left.date_input(f"{label} · 日期", current.date(), key=f"{key}_d")
         time = right.time_input(f"{label} · 时间", current.time(), key=f"{key}_t")

@@ -7,8 +7,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest, app_test
 
-from contest import accounts
-from tests.conftest import FAST_HASHER
+from contest import accounts, clock
+from tests.conftest import FAST_HASHER, NOW
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 
@@ -26,6 +26,12 @@ class _PagesManager(app_test.PagesManager):
 @pytest.fixture(autouse=True)
 def router_always_runs(monkeypatch):
     monkeypatch.setattr(app_test, "PagesManager", _PagesManager)
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch):
+    """Pages see the same "now" as the test contest (submission open, judging open)."""
+    monkeypatch.setattr(clock, "now", lambda: NOW)
 
 
 @pytest.fixture(autouse=True)
