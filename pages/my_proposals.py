@@ -7,6 +7,7 @@ import streamlit as st
 from contest import clock, proposals, settings
 from pages import _proposal_view as view
 from pages import _ui as ui
+from pages._followup_widgets import rating_form
 
 db, user = ui.db(), ui.user()
 contest = settings.get(db)
@@ -65,3 +66,4 @@ for p in mine:
                 st.caption(reason)
         else:
             st.caption("你是这件提案的合作者：可以查看，只有提交人可以修改或撤回。")
+        rating_form(db, user, p["id"])  # follow-up: the authors rate the department's reply

@@ -190,3 +190,15 @@ def test_dashboard_follows_new_replies_despite_its_cache(app_as, cases, people):
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["回复率"], metrics["解决率"], metrics["逾期未答复"]) == ("100%", "50%", "0")
     assert "其中2件提案得到回复，已解决1件，0件正在回复中。" in at.code[0].value
+
+
+def test_student_rates_the_reply_on_my_proposals(app_as, cases):
+    at = app_as("bob", "pages/my_proposals.py")
+    at.selectbox(key="mp_choice").set_value(cases["p2"])
+    at.run()
+    assert "对部门的答复" not in texts(at) or not at.radio  # already rated by bob in the fixture
+    assert "第 1 次评价：不满意" in texts(at)
+    at = app_as("alice", "pages/my_proposals.py")
+    at.selectbox(key="mp_choice").set_value(cases["p1"])
+    at.run()
+    assert "部门答复后才能评价" in texts(at)  # forwarded, not yet answered
