@@ -58,16 +58,17 @@ def show_attachments(db, user, proposal_id: int, *, key: str, removable: bool = 
         st.caption("没有附件。")
         return
     st.markdown("**附件**")
-    for item in files:
-        left, right = st.columns([4, 1])
+    for n, item in enumerate(files, start=1):
+        # The file name is user text: shown with st.text, never inside a (markdown) button label.
+        left, middle, right = st.columns([4, 1, 1], vertical_alignment="center")
         try:
             name, mime, data = attachments.read(db, user, item["id"])
         except ContestError as error:
             left.text(f"{item['filename']}：{error}")
             continue
-        left.download_button(f"下载 {ui.escape_md(name)}（{attachments.size_label(item['size'])}）", data,
-                             file_name=name, mime=mime, key=f"{key}_dl_{item['id']}", on_click="ignore",
-                             icon=":material/download:")
+        left.text(f"{n}. {name}（{attachments.KINDS[item['kind']][0]}，{attachments.size_label(item['size'])}）")
+        middle.download_button("下载", data, file_name=name, mime=mime, key=f"{key}_dl_{item['id']}",
+                               on_click="ignore", icon=":material/download:")
         if removable and right.button("删除", key=f"{key}_rm_{item['id']}", icon=":material/delete:"):
             if ui.attempt(lambda: attachments.remove(db, user, item["id"]) or True):
                 ui.flash("附件已删除。")

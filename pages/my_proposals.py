@@ -33,37 +33,40 @@ summary = pd.DataFrame([{
 st.dataframe(summary, hide_index=True)
 st.caption("草稿只有提交人能看到；提交后合作者也能在这里看到提案。")
 
-for p in mine:
-    title = p["title"] or "（无标题）"
-    with st.expander(f"#{p['id']} {ui.escape_md(title)} · {view.status_label(p['status'])}",
-                     expanded=len(mine) == 1):
-        proposal = proposals.get(db, user, p["id"])
-        view.show_timeline(db, user, p["id"])
-        if p["status"] == "invalid":
-            st.warning("该提案未予立案，理由如下：")
-            st.text(proposal["invalid_reason"] or "（未填写理由）")
-        view.show_fields(db, proposal)
-        view.show_attachments(db, user, p["id"], key=f"mp{p['id']}")
+by_id = {p["id"]: p for p in mine}
+# Proposals are picked in a selectbox (plain text) rather than expanders: expander labels are
+# markdown, where a URL typed in a title would become a link.
+pid = st.selectbox("查看提案", list(by_id), key="mp_choice",
+                   format_func=lambda i: f"#{i} {by_id[i]['title'] or '（无标题）'} · {view.status_label(by_id[i]['status'])}")
+p = by_id[pid]
+with st.container(border=True):
+    proposal = proposals.get(db, user, p["id"])
+    view.show_timeline(db, user, p["id"])
+    if p["status"] == "invalid":
+        st.warning("该提案未予立案，理由如下：")
+        st.text(proposal["invalid_reason"] or "（未填写理由）")
+    view.show_fields(db, proposal)
+    view.show_attachments(db, user, p["id"], key=f"mp{p['id']}")
 
-        # --- results (award, rank band, judges' comments for authors): contest/results.py -----
-        if author_view is not None:
-            outcome = ui.attempt(lambda: author_view(db, user, p["id"]))
-            if outcome:
-                st.markdown("**评审结果**")
-                st.metric("奖项", outcome.get("award") or "未获奖")
-                if outcome.get("rank_band"):
-                    st.caption(f"名次区间：{outcome['rank_band']}")
-                for comment in outcome.get("comments") or []:
-                    st.text(f"评委意见：{comment}")
+    # --- results (award, rank band, judges' comments for authors): contest/results.py -----
+    if author_view is not None:
+        outcome = ui.attempt(lambda: author_view(db, user, p["id"]))
+        if outcome:
+            st.markdown("**评审结果**")
+            st.metric("奖项", outcome.get("award") or "未获奖")
+            if outcome.get("rank_band"):
+                st.caption(f"名次区间：{outcome['rank_band']}")
+            for comment in outcome.get("comments") or []:
+                st.text(f"评委意见：{comment}")
 
-        if p["submitter_id"] == user.id:
-            allowed, reason = proposals.can_edit(db, user, proposal, clock.now())
-            if allowed:
-                if st.button("编辑 / 提交 / 撤回", key=f"mp_edit_{p['id']}", icon=":material/edit:"):
-                    st.session_state["wp_pending_choice"] = p["id"]
-                    st.switch_page("pages/write_proposal.py")
-            else:
-                st.caption(reason)
+    if p["submitter_id"] == user.id:
+        allowed, reason = proposals.can_edit(db, user, proposal, clock.now())
+        if allowed:
+            if st.button("编辑 / 提交 / 撤回", key=f"mp_edit_{p['id']}", icon=":material/edit:"):
+                st.session_state["wp_pending_choice"] = p["id"]
+                st.switch_page("pages/write_proposal.py")
         else:
-            st.caption("你是这件提案的合作者：可以查看，只有提交人可以修改或撤回。")
-        rating_form(db, user, p["id"])  # follow-up: the authors rate the department's reply
+            st.caption(reason)
+    else:
+        st.caption("你是这件提案的合作者：可以查看，只有提交人可以修改或撤回。")
+    rating_form(db, user, p["id"])  # follow-up: the authors rate the department's reply

@@ -30,7 +30,7 @@ if pending in choices:
     st.session_state["wp_choice"] = pending
 if st.session_state.get("wp_choice") not in choices:
     st.session_state["wp_choice"] = NEW
-choice = st.selectbox("提案", choices, key="wp_choice",
+choice = st.selectbox("选择提案（新建或继续编辑自己的提案）", choices, key="wp_choice",
                       format_func=lambda i: "➕ 新建提案" if i == NEW else labels[i])
 
 proposal = proposals.get(db, user, choice) if choice else None

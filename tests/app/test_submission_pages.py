@@ -34,9 +34,10 @@ def click(at, label):
 
 
 def no_images(at):
-    """No markdown image reached the page: no element renders the image link as markdown."""
-    for element in list(at.markdown) + list(at.caption):
-        assert "![" not in element.value.replace("\\!\\[", ""), element.value
+    """User text never reaches markdown (where an image would be fetched, a URL become a link)."""
+    for element in list(at.markdown) + list(at.caption) + list(at.get("expandable")):
+        value = str(getattr(element, "value", "")) + str(getattr(element, "label", ""))
+        assert "example.com" not in value, value
 
 
 @pytest.fixture(autouse=True)
@@ -206,7 +207,8 @@ def test_attachments_uploaded_checked_by_bytes_and_listed(app_as, fresh_db, peop
     click(at, "保存草稿")
     assert fresh_db["attachments"].count == 1
     assert fresh_db["proposals"].get(pid)["title"] == "改过的标题也不会丢失"
-    assert any("调研报告" in b.label for b in at.get("download_button"))
+    assert any(t.value.startswith("1. 调研报告.pdf（PDF") for t in at.text)
+    assert [b.label for b in at.get("download_button")] == ["下载"]
 
 
 def test_my_proposals_timeline_and_status(app_as, fresh_db, people):
