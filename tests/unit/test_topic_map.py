@@ -31,6 +31,9 @@ CANTEEN_HYGIENE = ("食堂卫生状况令人担忧", "life",
 CLUB = ("学生社团活动场地紧张", "development",
         "学生社团活动经常借不到场地，社团活动只能临时取消，社团成员意见很大，活动质量受影响。",
         "建议开放更多教室和活动中心供社团活动使用，并建立网上预约系统。")
+NETWORK = ("宿舍校园网晚上网速太慢", "life",
+           "每天晚上宿舍校园网网速很慢，经常断线，查资料和上网课都受影响，同学们意见很大。",
+           "建议网络中心对宿舍校园网扩容升级，晚间高峰保障网速，并公布故障报修渠道。")
 EXAMS = ("期末考试安排过于集中", "teaching",
          "期末考试集中在同一周，作业和课程设计也在那时截止，同学们复习时间严重不足，压力很大。",
          "建议教务处合理安排考试时间，把期末考试分散到两周，错开课程设计截止时间。")
@@ -108,30 +111,31 @@ def test_empty_and_single_proposal_maps(fresh_db, people):
     org = people["organizer"]
     empty = topic_map.compute_map(fresh_db, org)
     assert empty.proposals.empty and empty.groups.empty and empty.topic_counts["count"].sum() == 0
-    _submit(fresh_db, people["alice"], CLUB)
+    _submit(fresh_db, people["alice"], EXAMS)
     single = topic_map.compute_map(fresh_db, org)
     assert len(single.proposals) == 1 and single.groups.empty
-    assert single.proposals.loc[0, "predicted"] == "development" and single.proposals["group"].isna().all()
+    assert single.proposals.loc[0, "predicted"] == "teaching" and single.proposals["group"].isna().all()
 
 
 def test_confirmed_labels_teach_the_classifier(fresh_db, people, contest):
     org = people["organizer"]
-    clubs = [_submit(fresh_db, people["bob"], CLUB, title=f"第{i}个社团活动场地问题") for i in range(3)]
+    network = [_submit(fresh_db, people["bob"], NETWORK, title=f"第{i}个宿舍校园网网速问题") for i in range(4)]
     before = topic_map.compute_map(fresh_db, org, min_labels=6).proposals.set_index("id")
-    assert before.loc[contest["club"], "predicted"] == "development"  # 社团 is a development keyword
-    # the organizer decides that club matters belong to 其他 and confirms the other topics
-    proposals.set_topic(fresh_db, org, clubs, "other")
-    proposals.set_topic(fresh_db, org, [contest["shuttle0"], contest["shuttle1"]], "transport")
+    assert before.loc[network[0], "predicted"] == "life"  # 校园网 and 网速 are life keywords
+    # the organizer files campus-network matters under 学校发展 (信息化) and confirms a few others
+    proposals.set_topic(fresh_db, org, network[1:], "development")
+    proposals.set_topic(fresh_db, org, [contest["shuttle0"]], "transport")
     few = topic_map.compute_map(fresh_db, org, min_labels=6)
-    assert few.mode == "keywords" and few.labels == 5
-    proposals.set_topic(fresh_db, org, [contest["price"]], "life")
+    assert few.mode == "keywords" and few.labels == 4
+    proposals.set_topic(fresh_db, org, [contest["price"], contest["shuttle1"]], "life")
+    proposals.set_topic(fresh_db, org, [contest["shuttle1"]], "transport")
     after = topic_map.compute_map(fresh_db, org, min_labels=6)
     assert after.mode == "trained" and after.labels == 6
     frame = after.proposals.set_index("id")
-    assert frame.loc[contest["club"], "predicted"] == "other"  # not confirmed itself: learnt from the labels
+    assert frame.loc[network[0], "predicted"] == "development"  # not confirmed itself: learnt from the labels
     assert frame.loc[contest["shuttle2"], "predicted"] == "transport"
-    assert bool(frame.loc[contest["club"], "disagrees"])  # student chose development, model says other
-    assert not frame.loc[clubs, "disagrees"].any()  # confirmed topics are never disagreements
+    assert bool(frame.loc[network[0], "disagrees"])  # the student chose life, the model now says development
+    assert not frame.loc[network[1:], "disagrees"].any()  # confirmed topics are never disagreements
 
 
 def test_apply_predicted_topics_fills_only_empty_topics(fresh_db, people, contest):

@@ -61,19 +61,19 @@ def test_english_text_does_not_crash():
 
 
 def test_few_corrected_labels_seed_keyword_profiles():
-    text = join_text("思源活动中心的社团活动场地不够", "社团活动经常借不到场地")
+    text = join_text("宿舍校园网晚上网速太慢", "晚上宿舍校园网网速很慢，经常断线")
     before = TopicClassifier().fit(CORPUS + [text]).predict([text])[0]
-    assert before == "development"  # 社团 is a development keyword
-    corrected = TopicClassifier().fit([text], ["other"])
+    assert before == "life"  # 校园网 and 网速 are life keywords
+    corrected = TopicClassifier().fit([text], ["development"])  # the organizer files it under 信息化
     assert corrected.mode_ == "keywords"
-    assert corrected.predict([join_text("社团活动场地申请难", "社团借场地太难")])[0] == "other"
+    assert corrected.predict([join_text("校园网网速慢", "校园网经常断线")])[0] == "development"
 
 
 def test_unlabelled_texts_marked_none_only_weigh_idf():
-    text = join_text("思源活动中心的社团活动场地不够", "社团活动经常借不到场地")
-    clf = TopicClassifier().fit(CORPUS + [text], [None] * len(CORPUS) + ["other"])
+    text = join_text("宿舍校园网晚上网速太慢", "晚上宿舍校园网网速很慢，经常断线")
+    clf = TopicClassifier().fit(CORPUS + [text], [None] * len(CORPUS) + ["development"])
     assert clf.mode_ == "keywords" and "" not in set(clf.classes_)
-    assert clf.predict([join_text("社团活动场地申请难", "社团借场地太难")])[0] == "other"
+    assert clf.predict([join_text("校园网网速慢", "校园网经常断线")])[0] == "development"
     many = TopicClassifier(min_labels=3).fit(CORPUS, ["transport"] * 3 + [None] * 6)
     assert many.mode_ == "keywords"  # three labels but one class: not enough to train
     trained = TopicClassifier(min_labels=3).fit(CORPUS, ["transport"] * 3 + ["life", "life"] + [""] * 4)
