@@ -54,6 +54,7 @@ from .permissions import require_role
 RANK_BANDS = (1, 5, 10, 20, 30, 50)  # "前 N%" bands shown to authors
 DISAGREEMENT = 20.0  # spread (max - min of sheet totals, 0-100) flagged as a large disagreement
 NO_AWARD = "（无奖项）"
+SHORT_METHOD = {"mean": "平均分", "median": "中位数", "trimmed": "去极值平均", "zscore": "标准分"}  # export headers
 NOT_PUBLISHED = "结果尚未公布，排名仅组织者可见。"
 
 
@@ -310,7 +311,7 @@ def sheet_totals(data: ResultsData) -> pd.DataFrame:
 def export_tables(data: ResultsData, board: Leaderboard) -> dict[str, pd.DataFrame]:
     """Awards list, full ranking with per-judge totals, per-judge statistics; Chinese headers."""
     t = board.table
-    method = ranking.METHODS[board.method]
+    method = SHORT_METHOD[board.method]
     awarded = t[t["award"].notna()].copy()
     order = {name: i for i, (name, _) in enumerate(tiers(data.contest))}
     awarded = awarded.assign(_o=awarded["award"].map(order).fillna(len(order))).sort_values(

@@ -94,11 +94,11 @@ def _show(frame: pd.DataFrame, topic: bool) -> None:
     if complete.empty:
         st.info("还没有评审完整的提案。")
     else:
-        st.dataframe(complete, column_order=order, column_config=RANK_COLUMNS, hide_index=True,
+        st.dataframe(complete, column_order=order, column_config=RANK_COLUMNS, hide_index=True, placeholder="—",
                      height=min(38 + 35 * len(complete), 560))
     if len(incomplete):
         st.markdown(f"**评审表不足的提案**（{len(incomplete)} 件，少于 {board.required} 份评审表，排在完整提案之后，不参与评奖）")
-        st.dataframe(incomplete, column_order=order, column_config=RANK_COLUMNS, hide_index=True,
+        st.dataframe(incomplete, column_order=order, column_config=RANK_COLUMNS, hide_index=True, placeholder="—",
                      height=min(38 + 35 * len(incomplete), 300))
 
 

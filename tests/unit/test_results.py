@@ -412,7 +412,7 @@ def test_exports_have_chinese_headers_and_per_judge_totals(fresh_db, people, jud
     assert {"名次", "标题", "评审表数", "分差", "评委1", "评委1总分", "评委2", "评委2总分"} <= set(full.columns)
     assert (full.loc[contest["A"], "评委1"], full.loc[contest["A"], "评委1总分"]) == ("judge1", 40)
     assert (full.loc[contest["A"], "评委2"], full.loc[contest["A"], "评委2总分"]) == ("评委丙", 100)
-    assert full.loc[contest["A"], "得分（算术平均）"] == 70
+    assert full.loc[contest["A"], "得分（平均分）"] == 70
     assert list(tables["评委统计"]["评委"]) == ["judge1", "judge2", "评委丙"]
     workbook = openpyxl.load_workbook(io.BytesIO(results.export_excel(tables)))
     assert workbook.sheetnames == ["获奖名单", "完整排名", "评委统计"]
