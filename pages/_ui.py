@@ -8,6 +8,8 @@ import streamlit as st
 from contest.errors import ContestError
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:])")
+# Markdown turns bare addresses (http://…, www.…, a@b.cn) into links; a zero-width space breaks that.
+_AUTOLINK = re.compile(r"(?<=[:@])|(?<=www)(?=\\\.)", re.I)
 
 
 def _router_ran() -> None:
@@ -31,7 +33,8 @@ def user():
 
 def escape_md(value: str) -> str:
     """Escape user text for places that only take markdown (labels, captions)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(value or "")).replace("\n", " ")
+    escaped = _MD_SPECIAL.sub(r"\\\1", str(value or "")).replace("\n", " ")
+    return _AUTOLINK.sub("\u200b", escaped)
 
 
 def attempt(action, success: str | None = None):
