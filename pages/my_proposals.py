@@ -8,6 +8,7 @@ from contest import clock, proposals, settings
 from pages import _proposal_view as view
 from pages import _ui as ui
 from pages._followup_widgets import rating_form
+from pages._topic_widgets import join_requests_panel
 
 db, user = ui.db(), ui.user()
 contest = settings.get(db)
@@ -19,6 +20,7 @@ except ImportError:
     results = None
 author_view = getattr(results, "author_view", None)
 
+join_requests_panel(db, user)
 mine = proposals.mine(db, user)
 if not mine:
     st.info("你还没有提案。到“撰写提案”写下你发现的问题和建议吧。")

@@ -7,6 +7,7 @@ from contest import attachments, clock, proposals, settings
 from contest.errors import ContestError, ValidationError
 from pages import _proposal_view as view
 from pages import _ui as ui
+from pages._topic_widgets import similar_hint
 
 db, user = ui.db(), ui.user()
 contest = settings.get(db)
@@ -97,7 +98,7 @@ with st.form(prefix + "form"):
     save_clicked = b1.form_submit_button("保存修改" if submitted else "保存草稿", icon=":material/save:")
     submit_clicked = False if submitted else b2.form_submit_button("提交", type="primary", icon=":material/send:")
 
-# The "similar proposals" hint (另一位工程师负责) goes here, right below the form.
+similar_hint(db, user, "。".join(str(st.session_state.get(prefix + k) or "") for k in ("title", *dict(view.FIELDS))))
 
 
 def _check_uploads(files) -> None:

@@ -144,3 +144,31 @@ def make_dave(fresh_db, monkeypatch):
 
     monkeypatch.setattr(clock, "now", lambda: NOW)
     return make_user(fresh_db, "dave", "participant", student_no="2023004", college="医学部", name="戴维")
+
+
+def test_similar_hint_on_the_write_page_and_requests_on_my_proposals(app_as, fresh_db, people, contest,
+                                                                     monkeypatch):
+    from contest import clock
+    from tests.conftest import NOW
+
+    monkeypatch.setattr(clock, "now", lambda: NOW)  # submission open
+    at = app_as("alice", "pages/write_proposal.py")
+    assert "已有相似提案" not in texts(at)  # an empty form: no hint
+    at.text_input(key="wp0_title").set_value("早高峰兴庆到创新港校车太挤")
+    at.text_area(key="wp0_problem").set_value(NEAR_DUPLICATE)
+    _button(at, "保存草稿").click().run()
+    at.run()
+    shown = texts(at)
+    assert "已有相似提案" in shown
+    assert SHUTTLE[1][0] in shown and SHUTTLE[2][0] in shown
+    assert SHUTTLE[0][0] not in shown.split("已有相似提案")[1]  # alice's own proposal is not suggested
+    join = [b for b in at.button if b.label == "申请加入为合作者"]
+    target = int(join[0].key.removeprefix("join_"))
+    join[0].click().run()
+    assert fresh_db["join_requests"].count_where("proposal_id = ? and requester_id = ?",
+                                                 [target, people["alice"].id]) == 1
+    submitter = next(k for k, p in people.items() if p.id == fresh_db["proposals"].get(target)["submitter_id"])
+    mine = app_as(submitter, "pages/my_proposals.py")
+    assert "申请加入你的提案" in texts(mine) and "艾丽" in texts(mine)
+    _button(mine, "婉拒").click().run()
+    assert fresh_db["join_requests"].get(1)["status"] == "declined"
