@@ -721,6 +721,10 @@ def request_further_reply(db: Database, user, proposal_id: int, reason: str, *, 
 def timeline_events(db: Database, proposal_id: int) -> list[dict]:
     """Follow-up steps of one proposal, oldest first: dict(at, step, detail).
 
+    The milestones are named as contest/timeline.py expects them (已转办, 已答复 for the first reply,
+    已解决 for the first reply or update saying so); the other steps are 重新转办, 部门退回, 进展更新,
+    申请再次答复, 再次答复 and 评价.
+
     The caller (the student's timeline) has already checked that the user may see the proposal.
     Rating comments are the author's own; no person's name appears."""
     if not db["case_members"].exists():
@@ -736,20 +740,26 @@ def timeline_events(db: Database, proposal_id: int) -> list[dict]:
         if f["kind"] == "decline":
             events.append({"at": f["at"], "step": "部门退回", "detail": f"{dept}退回：{f['reason']}"})
         else:
-            step = "转办" if f["kind"] == "forward" else "重新转办"
+            step = "已转办" if f["kind"] == "forward" else "重新转办"
             detail = f"主办：{dept}" + (f"；协办：{co}" if co else "")
             if f["kind"] == "reforward" and f["reason"]:
                 detail += f"；理由：{f['reason']}"
             events.append({"at": f["at"], "step": step, "detail": detail})
+    resolved_seen = False
     for r in db["replies"].rows_where("case_id = ?", [member["case_id"]], order_by="at, id"):
-        detail = f"{names.get(r['department'], r['department'])}（{STATES[r['state']]}）：{r['text']}"
+        dept = names.get(r["department"], r["department"])
+        detail = f"{dept}（{STATES[r['state']]}）：{r['text']}"
         if r["plan"]:
             detail += f"\n办理计划：{r['plan']}"
         if r["expected_date"]:
             detail += f"\n预计完成：{r['expected_date']}"
         if r["reason"]:
             detail += f"\n原因：{r['reason']}"
-        events.append({"at": r["at"], "step": ENTRY_KINDS[r["kind"]], "detail": detail})
+        step = "已答复" if r["kind"] == "reply" else ENTRY_KINDS[r["kind"]]
+        events.append({"at": r["at"], "step": step, "detail": detail})
+        if r["state"] == "resolved" and not resolved_seen:
+            resolved_seen = True
+            events.append({"at": r["at"], "step": "已解决", "detail": f"{dept}答复已解决"})
     if member["further_requested_at"]:
         events.append({"at": member["further_requested_at"], "step": "申请再次答复",
                        "detail": member["further_reason"] or ""})
@@ -924,7 +934,7 @@ def public_stats(db: Database, *, now: dt.datetime | None = None) -> dict:
 
 def percent(value: float | None) -> str:
     """0.5 -> '50%', 1 -> '100%', 0.333 -> '33.3%', None -> '—'."""
-    if value is None:
+    if value is None or value != value:  # None or NaN: no denominator
         return "—"
     text = f"{value * 100:.1f}"
     return (text[:-2] if text.endswith(".0") else text) + "%"
@@ -953,7 +963,7 @@ HEADLINE_LABELS = {
 GROUP_COLUMNS = {"name": "名称", "forwarded": "已转办", "replied": "已答复", "reply_rate": "回复率",
                  "resolved": "已解决", "resolve_rate": "解决率", "in_progress": "办理中", "not_feasible": "暂不具备条件",
                  "awaiting": "正在回复中", "overdue": "逾期", "rated": "已评价", "satisfaction": "满意率",
-                 "mean_reply_days": "平均答复用时（天）"}
+                 "mean_reply_days": "平均用时（天）"}
 
 
 def group_table(frame: pd.DataFrame, first: str = "部门", with_valid: bool = False) -> pd.DataFrame:

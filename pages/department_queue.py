@@ -50,13 +50,14 @@ with tab_queue:
         "再次答复申请": ordered["further_open"].map(lambda n: "待再次答复" if n else ""),
     }), hide_index=True, width="stretch", key="queue_table")
 
-    ids = list(ordered["id"])
+    ids = [int(i) for i in ordered["id"]]
     info = frame.set_index("id")
-    mark = lambda i: " ⚠逾期" if info.loc[i, "overdue"] else ""  # noqa: E731
     if st.session_state.get("queue_case") not in ids:  # a stale selection falls back to the first
         st.session_state.pop("queue_case", None)
-    case_id = st.selectbox("选择办理件", ids, key="queue_case",
-                           format_func=lambda i: f"#{i} {info.loc[i, 'title']}（{info.loc[i, 'status_name']}）{mark(i)}")
+    # the label stays the same while the case moves on (a changed label does not refresh in the open box)
+    case_id = st.selectbox("选择办理件", ids, key="queue_case", format_func=lambda i: f"#{i} {info.loc[i, 'title']}")
+    if info.loc[case_id, "overdue"]:
+        st.warning(f"本件已超过答复期限（{info.loc[case_id, 'due_at'][:10]}），请尽快答复。")
     case = ui.attempt(lambda: followup.get_case(db, user, int(case_id)))
     if case is None:
         st.stop()

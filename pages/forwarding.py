@@ -78,7 +78,8 @@ with tab_one:
         codes = list(departments)
         with st.form("one_forward"):
             lead = st.selectbox("主办部门", codes, index=codes.index(suggested) if suggested else 0,
-                                format_func=dept_label, help="按提案人建议的承办部门预填")
+                                format_func=dept_label, help="按提案人建议的承办部门预填",
+                                key="one_lead")
             co = st.multiselect("协办部门（可选）", codes, format_func=dept_label)
             members = st.multiselect(
                 "合并办理的同题提案（可选）", [i for i in options if i != pid], format_func=lambda i: f"#{i} {waiting_titles.get(i, '')}",
@@ -148,9 +149,11 @@ with tab_re:
         forget_stale("re_case", order)
         case_id = st.selectbox(
             "办理件", order, key="re_case",
-            format_func=lambda i: f"#{i} {info.loc[i, 'title']}（{info.loc[i, 'department_name']}，{info.loc[i, 'status_name']}）")
+            format_func=lambda i: f"#{i} {info.loc[i, 'title']}")
         detail = ui.attempt(lambda: followup.get_case(db, user, int(case_id)))
         if detail:
+            st.caption(f"当前主办：{ui.escape_md(info.loc[case_id, 'department_name'])}；"
+                       f"状态：{info.loc[case_id, 'status_name']}")
             last_decline = next((h for h in reversed(detail["history"]) if h["kind"] == "decline"), None)
             if last_decline and detail["status"] == "declined":
                 st.warning(f"{ui.escape_md(last_decline['department_name'])}退回理由：")

@@ -186,7 +186,7 @@ def test_rating_once_and_one_further_reply(setup):
     h = followup.stats(db, org, now=NOW + dt.timedelta(days=7))["headline"]
     assert (h["rated"], h["basic"], h["unsatisfied"], h["satisfaction"]) == (1, 1, 0, 1.0)  # latest rating counts
     steps = [e["step"] for e in followup.timeline_events(db, p["p1"])]
-    assert steps == ["转办", "答复", "评价", "申请再次答复", "再次答复", "评价"]
+    assert steps == ["已转办", "已答复", "已解决", "评价", "申请再次答复", "再次答复", "评价"]
 
 
 def test_decline_and_reforward_history(setup):
@@ -207,7 +207,7 @@ def test_decline_and_reforward_history(setup):
     history = followup.get_case(db, org, case_id)["history"]
     assert [h["kind"] for h in history] == ["forward", "decline", "reforward"]
     assert history[1]["reason"].startswith("自习室")
-    assert [e["step"] for e in followup.timeline_events(db, p["p1"])] == ["转办", "部门退回", "重新转办"]
+    assert [e["step"] for e in followup.timeline_events(db, p["p1"])] == ["已转办", "部门退回", "重新转办"]
 
 
 def test_rates_on_hand_made_cases(fresh_db, people):
@@ -360,3 +360,16 @@ def test_excel_export_has_every_sheet(setup):
     assert book["汇总"].iloc[0]["汇总"].startswith("截至2026年3月10日")
     with pytest.raises(PermissionDenied):
         followup.export_excel(db, people["dept"], now=NOW)
+
+
+def test_student_timeline_shows_follow_up_milestones(setup):
+    from contest import timeline
+
+    db, people, p = setup
+    case_id = followup.forward(db, people["organizer"], p["p1"], "jwc", now=NOW)
+    followup.reply(db, people["dept"], case_id, "in_progress", REPLY, plan="分两期", expected_date="2026-06-30",
+                   now=NOW + dt.timedelta(days=2))
+    steps = {s["step"]: s for s in timeline.timeline(db, people["alice"], p["p1"], now=NOW + dt.timedelta(days=3))}
+    assert steps["已转办"]["state"] == "done" and "教务处" in steps["已转办"]["detail"]
+    assert steps["已答复"]["state"] == "done" and "正在办理" in steps["已答复"]["detail"]
+    assert steps["已解决"]["state"] != "done"
