@@ -129,6 +129,12 @@ def counts(db: Database) -> dict:
             "withdrawn": by_status.get("withdrawn", 0)}
 
 
+def counts_by_topic(db: Database) -> dict[str | None, int]:
+    """Received proposals (submitted, valid or not) per topic code."""
+    return dict(db.execute("select topic, count(*) from proposals where status in ('submitted', 'valid', 'invalid') "
+                           "group by topic").fetchall())
+
+
 # --- writing (participants) ---------------------------------------------------
 
 

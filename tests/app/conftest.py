@@ -67,6 +67,6 @@ def texts(at: AppTest) -> str:
     """Everything the page shows as text, markdown, messages or captions, in one string."""
     parts = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "text", "success", "error",
-                 "warning", "info", "metric"):
+                 "warning", "info", "metric", "code"):
         parts += [str(getattr(e, "value", "")) + str(getattr(e, "label", "")) for e in getattr(at, kind)]
     return "\n".join(parts)
