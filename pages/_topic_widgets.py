@@ -42,7 +42,8 @@ def join_requests_panel(db, user) -> None:
     sent = ui.attempt(lambda: topic_map.my_join_requests(db, user)) or []
     if not incoming and not sent:
         return
-    st.subheader("合作者加入申请")
+    if incoming:
+        st.subheader("合作者加入申请")
     for request in incoming:
         with st.container(border=True):
             st.text(f"{request['requester']}（{request['college'] or ''} {request['student_no'] or ''}）"
@@ -56,8 +57,9 @@ def join_requests_panel(db, user) -> None:
             if no.button("婉拒", key=f"join_decline_{request['id']}"):
                 if ui.attempt(lambda: topic_map.answer_join_request(db, user, request["id"], False) or True):
                     ui.flash("已婉拒该申请。")
-    if sent:
-        st.caption("我发出的申请")
+    if not sent:
+        return
+    with st.expander(f"我发出的加入申请（{len(sent)}）"):
         st.dataframe([{"提案": f"#{r['proposal_id']} {r['title']}", "状态": r["status_name"],
                        "申请时间": r["created_at"]} for r in sent], hide_index=True, width="stretch")
         pending = [r for r in sent if r["status"] == "pending"]

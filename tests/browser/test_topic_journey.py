@@ -48,3 +48,25 @@ def test_organizer_opens_map_corrects_topic_and_merges_group(page, server):
     shot(page, "topic_04_merged")
     page.get_by_text("已合并办理的提案").scroll_into_view_if_needed()
     shot(page, "topic_04_merged")
+
+
+def test_student_sees_similar_proposals_and_asks_to_join(page, server):
+    login(page, server, "student40")
+    goto_page(page, "撰写提案")
+    page.get_by_label("标题 *").fill("兴庆到创新港校车早高峰太挤")
+    page.get_by_label("问题描述 *").fill("每天早高峰从兴庆校区到创新港校区的校车班次太少，排长队也挤不上车，"
+                                      "很多同学第一节课迟到，建议增加高峰时段的校车班次。")
+    page.get_by_role("button", name="保存草稿").click()
+    wait_idle(page)
+    shot(page, "topic_05_similar_hint")
+    expect(page.get_by_text("已有相似提案", exact=False)).to_be_visible()
+    hint = page.get_by_test_id("stVerticalBlock").filter(has_text="已有相似提案").last
+    expect(hint.get_by_text("两校区班车高峰期", exact=False)).to_be_visible()
+    hint.scroll_into_view_if_needed()
+    shot(page, "topic_05_similar_hint")
+    hint.get_by_role("button", name="申请加入为合作者").first.click()
+    wait_idle(page)
+    expect(alert(page, "已发送加入申请")).to_be_visible()
+    goto_page(page, "我的提案")
+    expect(page.get_by_text("我发出的加入申请（1）")).to_be_visible()
+    shot(page, "topic_06_request_sent")
