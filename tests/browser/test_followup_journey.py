@@ -61,7 +61,7 @@ def test_forward_reply_rate_and_dashboard_update(page, server):
     login(page, server, f"dept-{item['department']}")
     goto_page(page, "待办提案")
     choose(page, "queue_case", f"#{case_id} ")
-    expect(page.get_by_test_id("stExpander").filter(has_text=title)).to_be_visible()
+    expect(page.get_by_test_id("stExpander").filter(has_text=title)).to_be_visible(timeout=20_000)
     shot(page, "followup_04_department_queue")
     page.locator(".st-key-reply_state").get_by_text("已解决").click()
     page.locator(".st-key-reply_text textarea").fill("经核实已完成整改，相关措施已于本周落实并将持续跟进，欢迎同学们监督。")
@@ -69,8 +69,8 @@ def test_forward_reply_rate_and_dashboard_update(page, server):
     page.screenshot(path=str(shot(page, "followup_04b_reply_form")))  # the visible part, around the form
     page.get_by_role("button", name="提交答复").click()
     wait_idle(page)
-    expect(alert(page, "答复已提交")).to_be_visible()
-    expect(page.get_by_text("本件已办结").first).to_be_visible()
+    expect(alert(page, "答复已提交")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("本件已办结").first).to_be_visible(timeout=20_000)
     shot(page, "followup_05_replied")
 
     # --- the author rates the reply on 我的提案
@@ -83,7 +83,7 @@ def test_forward_reply_rate_and_dashboard_update(page, server):
     page.screenshot(path=str(shot(page, "followup_05b_rating_form")))
     page.get_by_role("button", name="提交评价").click()
     wait_idle(page)
-    expect(alert(page, "评价已提交")).to_be_visible()
+    expect(alert(page, "评价已提交")).to_be_visible(timeout=20_000)
     shot(page, "followup_06_rated")
 
     # --- organizer: the dashboard and its sentence count the new case
@@ -106,5 +106,5 @@ def test_forward_reply_rate_and_dashboard_update(page, server):
     page.keyboard.press("Enter")
     wait_idle(page)
     choose(page, "public_case", f"#{case_id} ")
-    expect(page.get_by_text("经核实已完成整改").first).to_be_visible()
+    expect(page.get_by_text("经核实已完成整改").first).to_be_visible(timeout=20_000)
     shot(page, "followup_08_public")
