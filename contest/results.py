@@ -264,27 +264,8 @@ def _awards(data: ResultsData, official: pd.DataFrame) -> pd.DataFrame:
 
 
 def agreement(data: ResultsData) -> float | None:
-    """Krippendorff's α (interval) over all submitted sheets; None when not computable.
-
-    Same value as ``ranking.krippendorff_alpha`` (checked in the tests) from the closed form for
-    the interval metric, in O(sheets) instead of a proposals × judges matrix: with the n values
-    of the proposals having at least two sheets, α = 1 − D_o / D_e, where
-    D_o = (1/n) Σ_u Σ_{i≠j∈u} (v_i − v_j)² / (m_u − 1) and D_e = Σ_{i≠j} (v_i − v_j)² / (n (n − 1)),
-    and Σ_{i≠j} (v_i − v_j)² = 2 (m Σv² − (Σv)²). 4 s -> 15 ms at 10,000 proposals.
-    """
-    t = data.totals.groupby(["proposal", "judge"], sort=False)["total"].mean().reset_index()
-    pairable = t.groupby("proposal")["total"].transform("size") >= 2
-    v, unit = t.loc[pairable, "total"].astype(float), t.loc[pairable, "proposal"]
-    n = float(len(v))
-    if n < 2:
-        return None
-    by_unit = v.groupby(unit)
-    m, s1, s2 = by_unit.size().astype(float), by_unit.sum(), (v * v).groupby(unit).sum()
-    d_o = (2 * (m * s2 - s1 ** 2) / (m - 1)).sum() / n
-    d_e = 2 * (n * (v * v).sum() - v.sum() ** 2) / (n * (n - 1))
-    if not d_e > 1e-12:
-        return None
-    return float(1 - d_o / d_e)
+    """Krippendorff's α (interval) over all submitted sheets; None when not computable."""
+    return ranking.krippendorff_alpha(data.totals)
 
 
 def judge_summary(data: ResultsData) -> pd.DataFrame:

@@ -392,3 +392,25 @@ def test_rank_file_unsupported_type(tmp_path, name):
 def test_rank_file_unsupported_output_type(tmp_path):
     with pytest.raises(ValueError, match="不支持的文件类型"):
         R.rank_file(write(tmp_path, "s.csv", GOOD), out_path=tmp_path / "out.json")
+
+
+def test_krippendorff_alpha_matches_the_reference_package():
+    import krippendorff
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    for _ in range(25):
+        rows = [(p, j, float(rng.integers(0, 101))) for p in range(int(rng.integers(2, 25)))
+                for j in range(6) if rng.random() < 0.5]
+        t = totals(rows)
+        matrix = t.pivot_table(index="proposal", columns="judge", values="total")
+        try:
+            expected = krippendorff.alpha(reliability_data=matrix.T.to_numpy(float),
+                                          level_of_measurement="interval")
+        except (ValueError, ZeroDivisionError):
+            expected = None
+        got = R.krippendorff_alpha(t)
+        if expected is None or not np.isfinite(expected):
+            assert got is None
+        else:
+            assert got == pytest.approx(expected, abs=1e-9)

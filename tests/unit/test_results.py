@@ -199,22 +199,6 @@ def test_judge_summary_and_alpha(fresh_db, people, judges, contest):
         ranking.krippendorff_alpha(results.load(db, people["organizer"]).totals))
 
 
-def test_agreement_equals_the_krippendorff_package(fresh_db, people):
-    rng = __import__("numpy").random.default_rng(7)
-    for _ in range(25):
-        rows = [(p, j, float(rng.integers(0, 101))) for p in range(int(rng.integers(2, 25)))
-                for j in range(6) if rng.random() < 0.5]
-        data = results.ResultsData(contest=None, scores=None, rubric=None, proposals=None, judges=None,
-                                   totals=pd.DataFrame(rows, columns=["proposal", "judge", "total"]))
-        expected = ranking.krippendorff_alpha(data.totals)
-        got = results.agreement(data)
-        assert (got is None and expected is None) or got == pytest.approx(expected, abs=1e-9)
-    same = results.ResultsData(contest=None, scores=None, rubric=None, proposals=None, judges=None,
-                               totals=pd.DataFrame([(1, 1, 50.0), (1, 2, 50.0), (2, 1, 50.0)],
-                                                   columns=["proposal", "judge", "total"]))
-    assert results.agreement(same) is None  # no variation at all: not computable
-
-
 # --------------------------------------------------------------------------- awards
 
 
