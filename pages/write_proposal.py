@@ -94,9 +94,11 @@ with st.form(prefix + "form"):
     uploads = st.file_uploader(
         f"附件（可选，最多 {attachments.MAX_FILES} 个，每个不超过 10 MB：{attachments.ACCEPTED}）",
         type=attachments.UPLOAD_TYPES, accept_multiple_files=True, key=files_key)
-    b1, b2, _ = st.columns([1, 1, 3])
+    b1, b2, b3, _ = st.columns([1, 1, 1.3, 1.7])
     save_clicked = b1.form_submit_button("保存修改" if submitted else "保存草稿", icon=":material/save:")
     submit_clicked = False if submitted else b2.form_submit_button("提交", type="primary", icon=":material/send:")
+    # Saves nothing: the rerun shows the similar proposals below for what has been typed so far.
+    b3.form_submit_button("查找相似提案", icon=":material/search:")
 
 similar_hint(db, user, "。".join(str(st.session_state.get(prefix + k) or "") for k in ("title", *dict(view.FIELDS))))
 

@@ -172,3 +172,14 @@ def test_similar_hint_on_the_write_page_and_requests_on_my_proposals(app_as, fre
     assert "申请加入你的提案" in texts(mine) and "艾丽" in texts(mine)
     _button(mine, "婉拒").click().run()
     assert fresh_db["join_requests"].get(1)["status"] == "declined"
+
+
+def test_finding_similar_proposals_saves_nothing(app_as, fresh_db, people, contest):
+    at = app_as("alice", "pages/write_proposal.py")
+    drafts = fresh_db["proposals"].count
+    at.text_input(key="wp0_title").set_value("早高峰兴庆到创新港校车太挤")
+    at.text_area(key="wp0_problem").set_value(NEAR_DUPLICATE)
+    _button(at, "查找相似提案").click().run()
+    assert not at.exception
+    assert "已有相似提案" in texts(at) and SHUTTLE[1][0] in texts(at)
+    assert fresh_db["proposals"].count == drafts  # nothing was saved
