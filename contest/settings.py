@@ -28,34 +28,28 @@ PHASES = {
 }
 DATE_FORMAT = "%Y-%m-%d %H:%M"
 
-DEFAULT_RUBRIC = [
-    {"code": "value", "name": "问题价值", "weight": 25, "min": 0, "max": 10,
-     "description": "问题是否真实、普遍、值得解决"},
-    {"code": "research", "name": "调研扎实", "weight": 25, "min": 0, "max": 10,
-     "description": "调研方法、样本和数据是否充分可信"},
-    {"code": "feasibility", "name": "建议可行", "weight": 25, "min": 0, "max": 10,
-     "description": "建议是否具体、可操作、有明确承办方"},
-    {"code": "writing", "name": "表达规范", "weight": 10, "min": 0, "max": 10,
-     "description": "结构清晰、表述准确、一事一案"},
-    {"code": "novelty", "name": "创新性", "weight": 15, "min": 0, "max": 10,
-     "description": "视角或方案是否有新意"},
-]
+
+def _data_csv(name: str) -> list[dict]:
+    with open(DATA_DIR / name, encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _number_text(value: str) -> int | float:
+    number = float(value)
+    return int(number) if number.is_integer() else number
+
+
+# Defaults for a new contest, written by the project in data/ (the organizer edits them in 比赛设置).
+DEFAULT_RUBRIC = [{**row, **{k: _number_text(row[k]) for k in ("weight", "min", "max")}}
+                  for row in _data_csv("rubric.csv")]
+DEFAULT_COLLEGES = [row["name"] for row in _data_csv("colleges.csv")]
+# kind "share": value is a percentage of complete proposals; "count": a number of awards
+DEFAULT_AWARD_TIERS = [{**row, "value": _number_text(row["value"])} for row in _data_csv("award_tiers.csv")]
 RANKING_METHODS = ("mean", "median", "trimmed", "zscore")  # see contest.ranking.METHODS
-DEFAULT_AWARD_TIERS = [  # kind "share": value is a percentage of complete proposals; "count": a number of awards
-    {"name": "一等奖", "kind": "share", "value": 5},
-    {"name": "二等奖", "kind": "share", "value": 10},
-    {"name": "三等奖", "kind": "share", "value": 15},
-    {"name": "优秀奖", "kind": "share", "value": 20},
-]
-DEFAULT_COLLEGES = [
-    "电子与信息学部", "机械工程学院", "能源与动力工程学院", "化学学院", "数学与统计学院",
-    "经济与金融学院", "管理学院", "人文社会科学学院", "外国语学院", "医学部",
-]
 
 
 def default_topics() -> list[dict]:
-    with open(DATA_DIR / "topics.csv", encoding="utf-8") as f:
-        return [{"code": r["code"], "name": r["name"]} for r in csv.DictReader(f)]
+    return [{"code": r["code"], "name": r["name"]} for r in _data_csv("topics.csv")]
 
 
 @dataclass(frozen=True)
