@@ -222,6 +222,9 @@ def save_draft(db: Database, user: User, fields: dict, *, proposal_id: int | Non
             return update_submitted(db, user, proposal_id, fields, now=now)
     record = _clean(db, contest, fields, complete=False)
     coauthors = _coauthors(db, user, fields.get("coauthors", []))
+    if proposal_id is None and not coauthors and not any(record.values()):
+        # A click on 保存草稿 before typing anything would leave an empty "（无标题）" draft behind.
+        raise ValidationError("草稿还是空的：请至少填写标题或一项内容后再保存。")
     try:
         with db.atomic():
             if proposal_id is None:

@@ -11,8 +11,12 @@ import unicodedata
 
 from .errors import ValidationError
 
-# Control characters other than tab/newline, zero-width and bidi controls.
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+# Control characters other than tab/newline, zero-width and bidi controls. The zero-width
+# joiner (U+200D) is allowed inside an emoji sequence (👩‍💻, 🏳️‍🌈), where it is visible as one glyph.
+_EMOJI = "\u00a9\u00ae\u203c\u2049\u2122-\u2bff\u3030\u303d\u3297\u3299\ufe0f\U0001f000-\U0001faff"
+_INVISIBLE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
+    rf"|(?<![{_EMOJI}])\u200d|\u200d(?![{_EMOJI}])")
 EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 PHONE = re.compile(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$")
 

@@ -1,0 +1,35 @@
+"""Regressions found by trying the portal in a real browser as each kind of user (QA pass)."""
+from contest import proposals
+from tests.app.conftest import texts
+from tests.app.test_submission_pages import WRITE, click, fill
+from tests.unit.test_proposals import GOOD
+
+EMOJI = "程序员👩‍💻与🏳️‍🌈"  # emoji sequences joined by U+200D (zero-width joiner)
+
+
+def test_emoji_sequences_with_zero_width_joiner_are_stored_verbatim(app_as, fresh_db):
+    at = app_as("alice", WRITE)
+    fill(at, **(GOOD | {"title": "关于食堂的建议" + EMOJI, "problem": GOOD["problem"] + EMOJI}))
+    click(at, "提交")
+    assert "零宽字符" not in texts(at)
+    row = next(fresh_db["proposals"].rows)
+    assert row["status"] == "submitted"
+    assert row["title"] == "关于食堂的建议" + EMOJI and row["problem"].endswith(EMOJI)
+
+
+def test_a_lone_zero_width_character_is_still_refused(app_as, fresh_db):
+    at = app_as("alice", WRITE)
+    fill(at, **(GOOD | {"title": "关于食堂\u200d的建议"}))
+    click(at, "保存草稿")
+    assert "标题包含不可见的控制字符或零宽字符" in texts(at)
+    assert fresh_db["proposals"].count == 0
+
+
+def test_saving_an_empty_new_draft_creates_nothing(app_as, fresh_db):
+    at = app_as("alice", WRITE)
+    fill(at, title="   ", problem="  \n ")
+    click(at, "保存草稿")
+    assert "草稿还是空的" in texts(at)
+    assert fresh_db["proposals"].count == 0
+    assert at.session_state["wp_choice"] == 0  # still on 新建提案, what was typed kept
+    assert at.text_area(key="wp0_problem").value == "  \n "
