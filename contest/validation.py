@@ -23,7 +23,7 @@ PHONE = re.compile(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$")
 
 def text(value: object, label: str, *, min_len: int = 1, max_len: int = 100, multiline: bool = False) -> str:
     """Return the stripped text or raise ValidationError with a Chinese message."""
-    value = "" if value is None else str(value)
+    value = "" if _missing(value) else str(value)
     value = value.replace("\r\n", "\n").strip()
     if not value:
         raise ValidationError(f"请填写{label}。")
@@ -41,9 +41,19 @@ def text(value: object, label: str, *, min_len: int = 1, max_len: int = 100, mul
 
 def optional_text(value: object, label: str, **kwargs) -> str:
     """Like ``text`` but an empty value is allowed and returned as ''."""
-    if value is None or not str(value).strip():
+    if _missing(value) or not str(value).strip():
         return ""
     return text(value, label, **kwargs)
+
+
+def _missing(value: object) -> bool:
+    """None, or an empty cell of a table (NaN, pandas NA): never the text "nan"."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)
+    except TypeError:  # pandas.NA refuses bool()
+        return True
 
 
 def length(value: str) -> int:

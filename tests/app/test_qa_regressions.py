@@ -33,3 +33,21 @@ def test_saving_an_empty_new_draft_creates_nothing(app_as, fresh_db):
     assert fresh_db["proposals"].count == 0
     assert at.session_state["wp_choice"] == 0  # still on 新建提案, what was typed kept
     assert at.text_area(key="wp0_problem").value == "  \n "
+
+
+# --- 比赛设置 -------------------------------------------------------------------------
+
+SETTINGS = "pages/contest_settings.py"
+
+
+def test_new_topic_row_without_a_name_is_refused_not_saved_as_nan(app_as, fresh_db):
+    from contest import settings
+
+    at = app_as("organizer", SETTINGS)
+    at.session_state["topics_editor"] = {"edited_rows": {}, "added_rows": [{"code": "newtopic"}],
+                                         "deleted_rows": []}
+    at.run()
+    next(b for b in at.button if b.label == "保存议题").click()
+    at.run()
+    assert "请填写议题名称" in texts(at)
+    assert "newtopic" not in settings.get(fresh_db).topic_codes
