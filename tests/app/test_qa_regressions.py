@@ -51,3 +51,35 @@ def test_new_topic_row_without_a_name_is_refused_not_saved_as_nan(app_as, fresh_
     at.run()
     assert "请填写议题名称" in texts(at)
     assert "newtopic" not in settings.get(fresh_db).topic_codes
+
+
+# --- 审计日志 -------------------------------------------------------------------------
+
+
+def test_audit_log_shows_actions_and_targets_in_chinese(app_as, fresh_db, people):
+    from tests.conftest import NOW
+
+    pid = proposals.save_draft(fresh_db, people["alice"], GOOD, now=NOW)
+    at = app_as("organizer", "pages/audit_log.py")
+    frame = at.dataframe[0].value
+    row = frame[frame["target"] == f"提案 #{pid}"].iloc[0]
+    assert row["action"] == "新建提案"
+    assert not frame["action"].str.contains("_").any()  # no raw action ids such as create_proposal
+    at.text_input[0].input("新建提案").run()
+    assert len(at.dataframe[0].value) == 1
+
+
+def test_every_audited_action_has_a_chinese_name():
+    import ast
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    page = ast.parse((root / "pages" / "audit_log.py").read_text())
+    names = next(ast.literal_eval(node.value) for node in page.body
+                 if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "ACTIONS")
+    used = set()
+    for path in (root / "contest").glob("*.py"):
+        used |= set(re.findall(r'audit\.record\([^,]+, [^,]+, "([a-z_]+)"', path.read_text()))
+        used |= set(re.findall(r'"([a-z_]+_account)" if', path.read_text()))
+    assert used and not used - set(names), used - set(names)
