@@ -28,7 +28,14 @@ def read_table(data: bytes, filename: str = "") -> pd.DataFrame:
         except Exception:  # openpyxl raises many kinds for a damaged zip
             raise ValidationError("无法读取该 Excel 文件，请确认是 .xlsx 格式。") from None
     elif suffix in ("", ".csv", ".txt"):
-        frame = pd.read_csv(io.StringIO(_decode(data)), dtype=str)
+        try:
+            frame = pd.read_csv(io.StringIO(_decode(data)), dtype=str)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+            raise ValidationError("无法读取该 CSV 文件：表格格式有误（例如引号没有成对出现），"
+                                  "请用 Excel 另存为 .xlsx 或 UTF-8 CSV 后重新上传。") from None
+    elif suffix == ".xlsx":
+        raise ValidationError("文件扩展名是 .xlsx，但内容不是 Excel 表格（旧版 .xls 也不支持），"
+                              "请用 Excel 另存为 .xlsx 后重新上传。")
     else:
         raise ValidationError("只支持 .csv 或 .xlsx 文件。")
     frame.columns = [str(c).strip() for c in frame.columns]

@@ -83,3 +83,21 @@ def test_every_audited_action_has_a_chinese_name():
         used |= set(re.findall(r'audit\.record\([^,]+, [^,]+, "([a-z_]+)"', path.read_text()))
         used |= set(re.findall(r'"([a-z_]+_account)" if', path.read_text()))
     assert used and not used - set(names), used - set(names)
+
+
+# --- 导入提案: files that are not what their name says ----------------------------------
+
+IMPORT = "pages/import_proposals.py"
+
+
+def test_import_explains_a_broken_csv_and_a_fake_xlsx_in_chinese(app_as, fresh_db):
+    at = app_as("organizer", IMPORT)
+    at.file_uploader(key="ip_file").upload("提案.csv", b'\xe6\xa0\x87\xe9\xa2\x98,"x\n1,2\n', "text/csv")
+    at.run()
+    assert not at.exception
+    assert "无法读取该 CSV 文件" in texts(at)
+    at.file_uploader(key="ip_file").upload("提案.xlsx", b"MZ\x90\x00" + bytes(range(256)),
+                                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    at.run()
+    assert "内容不是 Excel 表格" in texts(at)
+    assert fresh_db["proposals"].count == 0
