@@ -231,12 +231,17 @@ def create_account(db: Database, actor: User, role: str, **fields) -> tuple[User
     """Organizer creates a judge / department / organizer account; returns it and its first password."""
     require_role(actor, "organizer")
     record = _staff_record(db, role, fields)
-    if db["users"].count_where("username = ?", [record["username"]]):
+    if _name_taken(db, record["username"]):
         raise ValidationError(f"用户名 {record['username']} 已存在。")
     password = temporary_password()
     user_id = _insert_staff(db, record, password)
     audit.record(db, actor, "create_account", f"user:{user_id}", {"username": record["username"], "role": role})
     return get_user(db, user_id), password
+
+
+def _name_taken(db: Database, name: str) -> bool:
+    """Login accepts a user name or a 学号, so a new name may clash with either."""
+    return bool(db["users"].count_where("username = ? or student_no = ?", [name, name]))
 
 
 def _insert_staff(db: Database, record: dict, password: str) -> int:
@@ -275,7 +280,7 @@ def import_accounts(db: Database, actor: User, frame: pd.DataFrame) -> list[dict
             if role is None:
                 raise ValidationError(f"角色“{row['role']}”无效，应为 评委 或 职能部门。")
             record = _staff_record(db, role, row)
-            if record["username"] in seen or db["users"].count_where("username = ?", [record["username"]]):
+            if record["username"] in seen or _name_taken(db, record["username"]):
                 raise ValidationError(f"用户名 {record['username']} 已存在。")
             seen.add(record["username"])
             records.append(record)
@@ -296,10 +301,22 @@ def import_accounts(db: Database, actor: User, frame: pd.DataFrame) -> list[dict
     return created
 
 
+def _account(db: Database, user_id) -> dict:
+    try:
+        user_id = int(user_id)
+    except (TypeError, ValueError):
+        raise ValidationError("账号不存在。") from None
+    row = next(db["users"].rows_where("id = ?", [user_id]), None)
+    if row is None:
+        raise ValidationError("账号不存在。")
+    return row
+
+
 def reset_password(db: Database, actor: User, user_id: int) -> str:
     """Organizer gives an account a new first password; it must be changed at next login."""
     require_role(actor, "organizer")
-    target = db["users"].get(user_id)
+    target = _account(db, user_id)
+    user_id = target["id"]
     password = temporary_password()
     db["users"].update(user_id, {"password_hash": hash_password(password), "must_change_password": 1})
     db["login_attempts"].delete_where("username in (?, ?)", [target["username"], target["student_no"] or ""])
@@ -310,6 +327,7 @@ def reset_password(db: Database, actor: User, user_id: int) -> str:
 def set_active(db: Database, actor: User, user_id: int, active: bool) -> None:
     """Organizer disables or re-enables an account (never their own)."""
     require_role(actor, "organizer")
+    user_id = _account(db, user_id)["id"]
     if user_id == actor.id:
         raise PermissionDenied("不能停用自己的账号。")
     db["users"].update(user_id, {"active": int(active)})

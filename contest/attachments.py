@@ -124,7 +124,10 @@ def can_download(db: Database, user: User | None, proposal_id: int) -> bool:
     """Whether ``user`` may see this proposal's attachments."""
     if user is None:
         return False
-    proposal_id = int(proposal_id)
+    try:
+        proposal_id = int(proposal_id)
+    except (TypeError, ValueError):
+        return False
     if user.role == "organizer":
         return True
     if user.role == "participant":
@@ -151,8 +154,18 @@ def _require_download(db: Database, user: User, proposal_id: int) -> None:
 def list_for(db: Database, user: User, proposal_id: int) -> list[dict]:
     """The proposal's attachments (id, filename, kind, size, uploaded_at), oldest first."""
     _require_download(db, user, proposal_id)
+    rows = list(db["attachments"].rows_where("proposal_id = ?", [int(proposal_id)], order_by="id"))
     return [{k: r[k] for k in ("id", "filename", "kind", "size", "uploaded_at")}
-            for r in db["attachments"].rows_where("proposal_id = ?", [int(proposal_id)], order_by="id")]
+            | {"filename": _offered_name(user, r, rows)} for r in rows]
+
+
+def _offered_name(user: User, row: dict, siblings: list[dict]) -> str:
+    """The file name a user is given: judges review blind, so they get 附件1.pdf … (like
+    ``judging.blind_proposal``) instead of the uploaded name, which may carry an author's name."""
+    if user.role != "judge":
+        return row["filename"]
+    number = next(i for i, r in enumerate(siblings, start=1) if r["id"] == row["id"])
+    return f"附件{number}{Path(row['filename'] or '').suffix.lower()}"
 
 
 def add(db: Database, user: User, proposal_id: int, filename: str, data: bytes, *,
@@ -191,7 +204,11 @@ def _require_editable(db: Database, user: User, proposal: dict, now: dt.datetime
 
 
 def _attachment(db: Database, attachment_id: int) -> dict:
-    row = next(db["attachments"].rows_where("id = ?", [int(attachment_id)]), None)
+    try:
+        attachment_id = int(attachment_id)
+    except (TypeError, ValueError):
+        raise PermissionDenied("附件不存在或无权查看。") from None
+    row = next(db["attachments"].rows_where("id = ?", [attachment_id]), None)
     if row is None:
         raise PermissionDenied("附件不存在或无权查看。")
     return row
@@ -212,14 +229,15 @@ def remove(db: Database, user: User, attachment_id: int, *, now: dt.datetime | N
 
 
 def read(db: Database, user: User, attachment_id: int) -> tuple[str, str, bytes]:
-    """(file name to offer, MIME type, bytes) for a user allowed to download it."""
+    """(file name to offer, MIME type, bytes) for a user allowed to download it (judges get a neutral name)."""
     row = _attachment(db, attachment_id)
     if not can_download(db, user, row["proposal_id"]):
         raise PermissionDenied("附件不存在或无权查看。")
     path = storage_dir(db) / Path(row["stored_name"]).name
     if not path.is_file():
         raise ValidationError("附件文件已丢失，请联系组织者。")
-    return row["filename"], KINDS[row["kind"]][2], path.read_bytes()
+    siblings = list(db["attachments"].rows_where("proposal_id = ?", [row["proposal_id"]], order_by="id"))
+    return _offered_name(user, row, siblings), KINDS[row["kind"]][2], path.read_bytes()
 
 
 def size_label(size: int) -> str:

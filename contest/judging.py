@@ -481,7 +481,8 @@ def declare_conflict(db: Database, actor: User, proposal_id: int, judge_id: int 
         if judge_id not in (None, actor.id):
             raise PermissionDenied("评委只能为自己声明利益冲突。")
         judge_id = actor.id
-        _require_assigned(db, actor, proposal_id)
+        proposal_id = _require_assigned(db, actor, proposal_id)
+        _ensure_judging_open(db, now)  # after judging closes a judge's queue is read-only
     elif judge_id is None:
         raise ValidationError("请选择评委。")
     reason = validation.text(reason, "冲突说明", min_len=2, max_len=200, multiline=True)

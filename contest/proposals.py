@@ -36,11 +36,16 @@ MAX_COAUTHORS = 4
 # --- reading ----------------------------------------------------------------
 
 
-def _row(db: Database, proposal_id: int) -> dict:
+def _proposal_id(value) -> int:
+    """An id typed or passed from a widget as an int; anything else is refused with a clear message."""
     try:
-        proposal_id = int(proposal_id)
+        return int(value)
     except (TypeError, ValueError):
         raise PermissionDenied("提案不存在或无权查看。") from None
+
+
+def _row(db: Database, proposal_id: int) -> dict:
+    proposal_id = _proposal_id(proposal_id)
     row = next(db["proposals"].rows_where("id = ?", [proposal_id]), None)
     if row is None:
         raise PermissionDenied("提案不存在或无权查看。")
@@ -62,8 +67,12 @@ def get(db: Database, user: User, proposal_id: int) -> dict:
     if user.role == "participant":
         if user.id not in author_ids(db, proposal):
             raise PermissionDenied("提案不存在或无权查看。")
+        # Co-authors read submitted proposals only: a draft, or a proposal the submitter
+        # withdrew (possibly a draft that was never submitted), is the submitter's alone.
         if proposal["status"] == "draft" and proposal["submitter_id"] != user.id:
             raise PermissionDenied("该提案仍是草稿，只有提交人可以查看。")
+        if proposal["status"] == "withdrawn" and proposal["submitter_id"] != user.id:
+            raise PermissionDenied("该提案已被提交人撤回，只有提交人可以查看。")
     return proposal | {"coauthors": _people(db, coauthor_ids(db, proposal["id"])),
                        "submitter": (_people(db, [proposal["submitter_id"]]) or [{}])[0]}
 
@@ -82,7 +91,8 @@ def mine(db: Database, user: User) -> list[dict]:
         """select p.*, case when p.submitter_id = :me then '提交人' else '合作者' end as my_role
            from proposals p
            where p.submitter_id = :me
-              or (p.status != 'draft' and p.id in (select proposal_id from coauthors where user_id = :me))
+              or (p.status in ('submitted', 'valid', 'invalid')
+                  and p.id in (select proposal_id from coauthors where user_id = :me))
            order by p.updated_at desc""",
         {"me": user.id},
     ))
@@ -216,7 +226,7 @@ def save_draft(db: Database, user: User, fields: dict, *, proposal_id: int | Non
     if proposal_id is None and client_token:
         proposal_id = _by_token(db, user, client_token)
     if proposal_id is not None:
-        proposal_id = int(proposal_id)
+        proposal_id = _proposal_id(proposal_id)
         proposal = _owned(db, user, proposal_id)
         if proposal["status"] not in ("draft", "withdrawn"):
             return update_submitted(db, user, proposal_id, fields, now=now)
@@ -258,7 +268,7 @@ def _set_coauthors(db: Database, proposal_id: int, ids: list[int]) -> None:
 def submit(db: Database, user: User, proposal_id: int, *, now: dt.datetime | None = None) -> None:
     """Submit a draft after full validation. Submitting twice changes nothing."""
     now = now or clock.now()
-    proposal_id = int(proposal_id)
+    proposal_id = _proposal_id(proposal_id)
     _owned(db, user, proposal_id)
     contest = settings.get(db)
     with db.atomic():
@@ -276,7 +286,7 @@ def update_submitted(db: Database, user: User, proposal_id: int, fields: dict, *
                      now: dt.datetime | None = None) -> int:
     """Edit a submitted proposal before the deadline; it must stay complete."""
     now = now or clock.now()
-    proposal_id = int(proposal_id)
+    proposal_id = _proposal_id(proposal_id)
     proposal = _owned(db, user, proposal_id)
     if proposal["status"] != "submitted":
         raise ValidationError("提案已完成立案审查，不能再修改。" if proposal["status"] in ("valid", "invalid")
@@ -298,7 +308,7 @@ def withdraw(db: Database, user: User, proposal_id: int, *, now: dt.datetime | N
     A withdrawn proposal leaves the organizers' queue; the submitter can reopen it as a
     draft and submit it again while submission is open. Withdrawing twice changes nothing."""
     now = now or clock.now()
-    proposal_id = int(proposal_id)
+    proposal_id = _proposal_id(proposal_id)
     proposal = _owned(db, user, proposal_id)
     if proposal["status"] == "withdrawn":
         return
@@ -330,7 +340,7 @@ def screen(db: Database, actor: User, proposal_ids: list[int], valid: bool, reas
     """Mark submitted proposals 立案 or 不予立案 (with a reason the authors see). Returns how many."""
     require_role(actor, "organizer")
     now = now or clock.now()
-    proposal_ids = list(dict.fromkeys(int(i) for i in proposal_ids or []))
+    proposal_ids = list(dict.fromkeys(_proposal_id(i) for i in proposal_ids or []))
     if not proposal_ids:
         raise ValidationError("请至少选择一件提案。")
     reason = "" if valid else validation.text(reason, "不予立案的理由", min_len=2, max_len=300, multiline=True)
@@ -354,7 +364,7 @@ def set_topic(db: Database, actor: User, proposal_ids: list[int], topic: str) ->
     require_role(actor, "organizer")
     if topic not in settings.get(db).topic_codes:
         raise ValidationError("请从列表中选择议题。")
-    proposal_ids = list(dict.fromkeys(int(i) for i in proposal_ids or []))
+    proposal_ids = list(dict.fromkeys(_proposal_id(i) for i in proposal_ids or []))
     if not proposal_ids:
         raise ValidationError("请至少选择一件提案。")
     with db.atomic():
@@ -385,7 +395,7 @@ def export_table(db: Database, actor: User, ids: list[int] | None = None) -> pd.
            from proposals p join users u on u.id = p.submitter_id
            where p.status != 'draft' order by p.id"""))
     if ids is not None:
-        wanted = {int(i) for i in ids}
+        wanted = {_proposal_id(i) for i in ids}
         rows = [r for r in rows if r["id"] in wanted]
     frame = pd.DataFrame(rows, columns=list(EXPORT_COLUMNS))
     frame["topic"] = frame["topic"].map(contest.topic_name)

@@ -340,8 +340,16 @@ def export_csv(table: pd.DataFrame) -> bytes:
 # --------------------------------------------------------------------------- awards
 
 
+def _int_id(value, error: Exception) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise error from None
+
+
 def _valid_proposal(db: Database, proposal_id: int) -> dict:
-    row = next(db["proposals"].rows_where("id = ?", [int(proposal_id)]), None)
+    proposal_id = _int_id(proposal_id, ValidationError("只能调整已立案提案的奖项。"))
+    row = next(db["proposals"].rows_where("id = ?", [proposal_id]), None)
     if row is None or row["status"] != "valid":
         raise ValidationError("只能调整已立案提案的奖项。")
     return row
@@ -378,8 +386,9 @@ def clear_override(db: Database, actor: User, proposal_id: int, *, now: dt.datet
     """Organizer removes a manual override: the award follows the rule again."""
     require_role(actor, "organizer")
     _ensure_unpublished(settings.get(db))
+    proposal_id = _int_id(proposal_id, ValidationError("该提案没有人工调整的奖项。"))
     with db.atomic():
-        old = next(db["awards"].rows_where("proposal_id = ? and overridden = 1", [int(proposal_id)]), None)
+        old = next(db["awards"].rows_where("proposal_id = ? and overridden = 1", [proposal_id]), None)
         if old is None:
             raise ValidationError("该提案没有人工调整的奖项。")
         db["awards"].delete(int(proposal_id))
@@ -478,7 +487,8 @@ def author_view(db: Database, user: User, proposal_id: int) -> dict | None:
     Raises PermissionDenied unless ``user`` is an author (submitter or co-author) or an organizer.
     """
     require_role(user, "participant", "organizer")
-    proposal = next(db["proposals"].rows_where("id = ?", [int(proposal_id)]), None)
+    proposal_id = _int_id(proposal_id, PermissionDenied("提案不存在或无权查看。"))
+    proposal = next(db["proposals"].rows_where("id = ?", [proposal_id]), None)
     if proposal is None:
         raise PermissionDenied("提案不存在或无权查看。")
     if user.role == "participant":

@@ -254,6 +254,13 @@ def apply_predicted_topics(db: Database, actor: User, *, status=None, college=No
 # --- merging same-issue proposals (合并办理) -------------------------------------
 
 
+def _proposal_id(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"提案编号“{value}”不是数字。") from None
+
+
 def _proposal(db: Database, proposal_id) -> dict:
     row = next(db["proposals"].rows_where("id = ?", [proposal_id]), None)
     if row is None:
@@ -267,8 +274,8 @@ def merge_group(db: Database, actor: User, lead_id: int, member_ids: list[int]) 
     Members keep their content, authors and status, and point at the lead (``lead_id``).
     A member that was itself a lead brings its own members along (one level only)."""
     require_role(actor, "organizer")
-    lead_id = int(lead_id)
-    members = [int(m) for m in dict.fromkeys(member_ids or []) if int(m) != lead_id]
+    lead_id = _proposal_id(lead_id)
+    members = [m for m in dict.fromkeys(_proposal_id(m) for m in member_ids or []) if m != lead_id]
     if not members:
         raise ValidationError("请至少选择一件要并入牵头提案的提案。")
     moved: list[int] = []
@@ -305,7 +312,7 @@ def split(db: Database, actor: User, proposal_ids: list[int]) -> list[int]:
 
     Returns the ids whose ``lead_id`` was cleared."""
     require_role(actor, "organizer")
-    ids = [int(i) for i in dict.fromkeys(proposal_ids or [])]
+    ids = list(dict.fromkeys(_proposal_id(i) for i in proposal_ids or []))
     if not ids:
         raise ValidationError("请至少选择一件要拆分的提案。")
     released: list[int] = []
