@@ -5,6 +5,7 @@ import streamlit as st
 
 from contest import accounts, db as database, demo, settings
 from contest.navigation import ACCOUNT, FIRST_LOGIN, LOGGED_OUT, PUBLIC, ROLE_PAGES
+from pages._ui import escape_md
 
 st.set_page_config(page_title="集智思源提案大赛", page_icon="💡", layout="wide")
 
@@ -24,7 +25,7 @@ def navigation_for(user) -> dict:
 
 def _sidebar(user, contest) -> None:
     with st.sidebar:
-        st.caption(f"{contest.contest_name} · {contest.year}")
+        st.caption(f"{escape_md(contest.contest_name)} · {contest.year}")  # organizer text: no markdown
         if user:
             st.text(f"{user.name}（{user.role_name}）")
             if st.button("退出登录", icon=":material/logout:"):

@@ -65,14 +65,16 @@ with tab_queue:
     st.subheader("提案内容")
     for member in case["members"]:
         with st.expander(f"#{member['id']} {ui.escape_md(member['title'])}", expanded=len(case["members"]) == 1):
-            st.caption(f"议题：{contest.topic_name(member['topic'])}")
+            st.caption(f"议题：{ui.escape_md(contest.topic_name(member['topic']))}")
             st.caption("问题描述")
             st.text(member["problem"] or "")
             st.caption("建议措施")
             st.text(member["suggestions"] or "")
             for f in ui.attempt(lambda: attachments.list_for(db, user, member["id"])) or []:
                 name, mime, data = attachments.read(db, user, f["id"])
-                st.download_button(f"提案附件：{name}", data, file_name=name, mime=mime, key=f"pfile_{f['id']}")
+                # button labels are markdown: the student's file name is escaped
+                st.download_button(f"提案附件：{ui.escape_md(name)}", data, file_name=name, mime=mime,
+                                   key=f"pfile_{f['id']}")
             if member["further_requested_at"]:
                 st.warning(f"提案人于 {member['further_requested_at'][:16]} 申请再次答复，理由：")
                 st.text(member["further_reason"] or "")
@@ -98,7 +100,7 @@ with tab_queue:
                 st.text("\n".join(e for e in extra if e))
             if r["file_name"]:
                 name, data = followup.attachment(db, user, r["id"])
-                st.download_button(f"下载附件：{name}", data, file_name=name, key=f"file_{r['id']}")
+                st.download_button(f"下载附件：{ui.escape_md(name)}", data, file_name=name, key=f"file_{r['id']}")
     if case["ratings"]:
         st.caption("提案人评价")
         for r in case["ratings"]:

@@ -5,7 +5,7 @@ from contest import accounts, demo, settings
 from pages import _ui as ui
 
 contest = settings.get(ui.db())
-st.title(contest.contest_name)
+st.title(ui.escape_md(contest.contest_name))
 st.caption("学生提案征集 · 评审 · 转办答复全流程平台")
 
 with st.form("login"):

@@ -9,7 +9,7 @@ db, user = ui.db(), ui.user()
 contest = settings.get(db)
 now = clock.now()
 
-st.title(contest.contest_name)
+st.title(ui.escape_md(contest.contest_name))
 st.caption(f"当前阶段：{contest.current_phase(now)}")
 st.dataframe(pd.DataFrame([{"阶段": label, "时间": contest.phases.get(key, "")}
                            for key, label in settings.PHASES.items()]), hide_index=True)
