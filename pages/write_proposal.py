@@ -45,6 +45,18 @@ else:
 
 if not editable:
     st.info(reason, icon=":material/lock:")
+    # Text typed before the deadline passed (or before the proposal was locked) is not thrown away:
+    # it is shown for copying when it differs from what was saved.
+    saved = proposal or {}
+    unsaved = [(label, st.session_state.get(f"wp{choice}_{key}"))
+               for key, label in [("title", "标题"), *view.FIELDS]
+               if str(st.session_state.get(f"wp{choice}_{key}") or "").strip()
+               and st.session_state.get(f"wp{choice}_{key}") != (saved.get(key) or "")]
+    if unsaved:
+        st.warning("以下是你输入但未能保存的内容，可点右上角按钮复制留存：", icon=":material/content_copy:")
+        for label, text in unsaved:
+            st.caption(label)
+            st.code(text, language=None, wrap_lines=True)
     if proposal:
         view.show_fields(db, proposal)
         view.show_attachments(db, user, proposal["id"], key="wp_ro")

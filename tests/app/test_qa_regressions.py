@@ -101,3 +101,20 @@ def test_import_explains_a_broken_csv_and_a_fake_xlsx_in_chinese(app_as, fresh_d
     at.run()
     assert "内容不是 Excel 表格" in texts(at)
     assert fresh_db["proposals"].count == 0
+
+
+def test_text_typed_when_the_deadline_passes_is_shown_for_copying(app_as, fresh_db, monkeypatch):
+    import datetime as dt
+
+    from contest import clock
+
+    at = app_as("alice", WRITE)
+    fill(at, title="关于截止时刻仍在编辑的提案", problem="截止前开始写、截止后才点保存的文字<b>![x](http://example.com/t.png)")
+    monkeypatch.setattr(clock, "now", lambda: dt.datetime(2026, 4, 5, 9, 0))  # submission closed 2026-04-04 08:00
+    click(at, "保存草稿")
+    shown = texts(at)
+    assert "截止，不能再新建提案" in shown
+    assert "未能保存的内容" in shown
+    assert "关于截止时刻仍在编辑的提案" in [c.value for c in at.code]
+    assert "截止前开始写、截止后才点保存的文字<b>![x](http://example.com/t.png)" in [c.value for c in at.code]
+    assert fresh_db["proposals"].count == 0
