@@ -114,7 +114,13 @@ with tab_queue:
     else:
         first = not case["replies"]
         st.subheader("答复" if first else ("再次答复" if further else "更新办理进展"))
-        with st.form("reply_form", clear_on_submit=True):
+        # Not clear_on_submit: a refused reply (too short, missing date…) keeps everything typed.
+        # After a successful reply the fields are emptied at the start of the next run.
+        if st.session_state.pop("reply_sent", False):
+            for key in ("reply_state", "reply_text", "reply_plan", "reply_date", "reply_reason", "reply_file",
+                        "reply_public"):
+                st.session_state.pop(key, None)
+        with st.form("reply_form"):
             state = st.radio("办理状态", list(followup.STATES), format_func=followup.STATES.get, horizontal=True,
                              key="reply_state")
             text = st.text_area("答复内容", height=180, max_chars=followup.REPLY_LEN[1], key="reply_text",
@@ -131,6 +137,7 @@ with tab_queue:
                 if ui.attempt(lambda: followup.reply(db, user, int(case_id), state, text, plan=plan,
                                                      expected_date=expected, reason=reason, file=file,
                                                      published=published)):
+                    st.session_state["reply_sent"] = True
                     ui.flash("答复已提交。" if first else "已提交。")
     if case["status"] == "pending" and case["department"] == user.department:
         with st.expander("不属于本部门职责？退回组织者"):

@@ -3,6 +3,7 @@ from contest import proposals
 from tests.app.conftest import texts
 from tests.app.test_submission_pages import WRITE, click, fill
 from tests.unit.test_proposals import GOOD
+from tests.app.test_followup_pages import cases  # noqa: F401  (fixture)
 
 EMOJI = "程序员👩‍💻与🏳️‍🌈"  # emoji sequences joined by U+200D (zero-width joiner)
 
@@ -118,3 +119,30 @@ def test_text_typed_when_the_deadline_passes_is_shown_for_copying(app_as, fresh_
     assert "关于截止时刻仍在编辑的提案" in [c.value for c in at.code]
     assert "截止前开始写、截止后才点保存的文字<b>![x](http://example.com/t.png)" in [c.value for c in at.code]
     assert fresh_db["proposals"].count == 0
+
+
+# --- 待办提案: the reply form -----------------------------------------------------------
+
+
+def test_refused_reply_keeps_what_the_department_typed_and_a_sent_one_empties_the_form(app_as, cases):
+    import datetime as dt
+
+    from tests.unit.test_followup import REPLY
+
+    at = app_as("dept", "pages/department_queue.py")
+    at.radio(key="reply_state").set_value("in_progress")
+    at.text_area(key="reply_text").input(REPLY)
+    at.text_area(key="reply_plan").input("本月完成选址")
+    at.button(key="FormSubmitter:reply_form-提交答复").click()
+    at.run()  # refused: 正在办理 needs an expected date
+    assert at.error, texts(at)
+    assert at.text_area(key="reply_text").value == REPLY
+    assert at.text_area(key="reply_plan").value == "本月完成选址"
+    assert at.radio(key="reply_state").value == "in_progress"
+    at.date_input(key="reply_date").set_value(dt.date(2026, 12, 31))
+    at.button(key="FormSubmitter:reply_form-提交答复").click()
+    at.run()
+    if "答复已提交" not in texts(at):
+        at.run()
+    assert "答复已提交" in texts(at)
+    assert at.text_area(key="reply_text").value == ""  # the next update starts from an empty form
