@@ -412,6 +412,8 @@ def cases(db: Database, user, *, now: dt.datetime | None = None) -> pd.DataFrame
                "my_role", "status", "state", "note", "forwarded_at", "assigned_at", "due_at", "first_reply_at",
                "last_reply_at", "entries", "further_open"]
     frame = pd.DataFrame(rows, columns=columns)
+    if user.role == "participant":
+        frame["note"] = ""  # the organizer's note is for the departments
     stamp = clock.iso(now)
     frame["overdue"] = (frame["status"] == "pending") & (frame["due_at"] < stamp)
     frame["status_name"] = frame["status"].map(CASE_STATUS)
@@ -435,12 +437,21 @@ def get_case(db: Database, user, case_id: int) -> dict:
     history = list(db.query("""select f.kind, f.department, d.name as department_name, f.co_departments, f.reason, f.at
                                from case_forwards f left join departments d on d.code = f.department
                                where f.case_id = ? order by f.id""", [case["id"]]))
+    ratings = _ratings(db, case["id"], with_rater=user.role == "organizer")
+    if user.role == "participant":
+        # In a merged case a student sees the other proposals, but only their own ratings and
+        # further-reply requests; the organizer's note is for the departments.
+        own = {m["id"] for m in members if _is_author(db, user.id, m["id"])}
+        ratings = [r for r in ratings if r["proposal_id"] in own]
+        members = [m if m["id"] in own else m | {"further_reason": None} for m in members]
+        case = case | {"note": ""}
+        history = [h | {"reason": ""} if h["kind"] == "forward" else h for h in history]  # as in the timeline
     return case | {
         "members": members,
         "departments": _departments_of(db, case["id"]),
         "history": history,
         "replies": replies(db, user, case["id"]),
-        "ratings": _ratings(db, case["id"], with_rater=user.role == "organizer"),
+        "ratings": ratings,
     }
 
 

@@ -678,3 +678,26 @@ def test_change_password_needs_the_old_one(w, who):
         accounts.change_password(db, p[who], "wrong-old-1", "NewPassw0rd", "NewPassw0rd")
     with pytest.raises(PermissionDenied):
         accounts.change_password(db, None, "Passw0rd!", "NewPassw0rd", "NewPassw0rd")
+
+
+def test_a_merged_case_shows_each_student_only_their_own_rating_and_no_internal_note(w):
+    db, p, ids = w
+    v3 = proposals.save_draft(db, p["bob"], _fields("鲍勃也要求食堂增开窗口"), now=NOW)
+    proposals.submit(db, p["bob"], v3, now=NOW)
+    proposals.screen(db, p["organizer"], [v3], True, now=NOW)
+    case = followup.forward(db, p["organizer"], ids["v2"], "hqc", note="内部：请优先处理，校领导关注",
+                            member_ids=[v3], now=NOW)
+    followup.reply(db, p["dept2"], case, "planned", "已列入下学期计划，届时统一处理。", now=NOW)
+    followup.rate(db, p["bob"], v3, "unsatisfied", "鲍勃的私人评价意见", now=NOW)
+    followup.request_further_reply(db, p["bob"], v3, "鲍勃的再次答复理由", now=NOW)
+    followup.rate(db, p["bob"], ids["v2"], "satisfied", "鲍勃对 v2 的评价", now=NOW)
+    # another student joins v2 as co-author: she may see v2's rating, not v3's (bob's other proposal)
+    db["coauthors"].insert({"proposal_id": ids["v2"], "user_id": p["carol"].id})
+    shown = _flat(followup.get_case(db, p["carol"], case)) + _flat(followup.cases(db, p["carol"]))
+    assert "鲍勃对 v2 的评价" in shown
+    for secret in ("鲍勃的私人评价意见", "鲍勃的再次答复理由", "内部：请优先处理"):
+        assert secret not in shown
+    # the department and the organizer still see everything
+    for who in ("dept2", "organizer"):
+        full = _flat(followup.get_case(db, p[who], case))
+        assert "鲍勃的私人评价意见" in full and "内部：请优先处理" in full
