@@ -24,10 +24,14 @@ ACTIONS = {
     "update_settings": "修改比赛设置", "withdraw_proposal": "撤回提案",
 }
 TARGETS = {"proposal": "提案", "case": "转办", "user": "账号", "sheet": "评分表", "reply": "答复"}
+WHOLE = {"assignments": "评审分配", "departments": "职能部门", "proposals": "提案", "replies": "答复",
+         "results": "评审结果", "rubric": "评分标准", "settings": "比赛设置", "users": "账号"}
 
 
 def target_label(target) -> str:
     kind, _, key = str(target or "").partition(":")
+    if target in WHOLE:
+        return WHOLE[target]
     return f"{TARGETS[kind]} #{key}" if kind in TARGETS and key else str(target or "")
 
 

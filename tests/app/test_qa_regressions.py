@@ -60,12 +60,16 @@ def test_new_topic_row_without_a_name_is_refused_not_saved_as_nan(app_as, fresh_
 def test_audit_log_shows_actions_and_targets_in_chinese(app_as, fresh_db, people):
     from tests.conftest import NOW
 
+    from contest import settings
+
     pid = proposals.save_draft(fresh_db, people["alice"], GOOD, now=NOW)
+    settings.update(fresh_db, people["organizer"], contest_name="第九届提案大赛")
     at = app_as("organizer", "pages/audit_log.py")
     frame = at.dataframe[0].value
     row = frame[frame["target"] == f"提案 #{pid}"].iloc[0]
     assert row["action"] == "新建提案"
     assert not frame["action"].str.contains("_").any()  # no raw action ids such as create_proposal
+    assert "比赛设置" in set(frame["target"]) and "settings" not in set(frame["target"])
     at.text_input[0].input("新建提案").run()
     assert len(at.dataframe[0].value) == 1
 
