@@ -98,4 +98,4 @@ def test_audit_log_page_lists_changes(app_as, fresh_db, people):
     settings.update(fresh_db, people["organizer"], contest_name="审计测试名称")
     at = app_as("organizer", "pages/audit_log.py")
     frame = at.dataframe[0].value
-    assert isinstance(frame, pd.DataFrame) and "update_settings" in set(frame["action"])
+    assert isinstance(frame, pd.DataFrame) and "修改比赛设置" in set(frame["action"])
