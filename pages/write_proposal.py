@@ -17,7 +17,8 @@ NEW = 0
 st.title("撰写提案")
 deadline = contest.phases.get("submission_closes")
 grace = f"（宽限期至 {contest.grace_until}）" if contest.grace_until else ""
-st.caption(f"一事一案：每件提案只谈一个问题。征集截止：{deadline}{grace}。截止前可随时修改或撤回；"
+when = "截止前可随时修改或撤回" if contest.submission_open(now) else "征集已截止，提案只读"
+st.caption(f"一事一案：每件提案只谈一个问题。征集截止：{deadline}{grace}。{when}；"
            "标题 5–40 字，问题描述、调研情况、建议措施各 20–3000 字。")
 
 if problem := st.session_state.pop("wp_problem", None):
@@ -32,7 +33,7 @@ if pending in choices:
 if st.session_state.get("wp_choice") not in choices:
     st.session_state["wp_choice"] = NEW
 choice = st.selectbox("选择提案（新建或继续编辑自己的提案）", choices, key="wp_choice",
-                      format_func=lambda i: "➕ 新建提案" if i == NEW else labels[i])
+                      format_func=lambda i: "（新建提案）" if i == NEW else labels[i])
 
 proposal = proposals.get(db, user, choice) if choice else None
 if proposal:

@@ -172,7 +172,7 @@ def test_coauthor_sees_proposal_but_cannot_edit(app_as, fresh_db, people):
     assert not any("编辑" in b.label for b in at.button)
     at.switch_page(WRITE)
     at.run()
-    assert at.selectbox(key="wp_choice").options == ["➕ 新建提案"]
+    assert at.selectbox(key="wp_choice").options == ["（新建提案）"]
 
 
 def test_other_students_draft_never_shown(app_as, fresh_db, people):
