@@ -21,15 +21,21 @@ Pure Python, no streamlit. Everything is built from scikit-learn parts:
   LogisticRegression and ComplementNB were no better.
 * Same-issue groups (:func:`group_same_issue`): word TF-IDF only (stop words removed did
   better than character n-grams for paraphrases), title repeated ``TITLE_WEIGHT`` times,
-  identical texts vectorised once, a sparse graph of the pairs with cosine >= threshold
-  from row blocks of X @ X.T (each block filtered before the next: memory linear in n,
-  never an n x n matrix) and its connected components.
+  identical texts vectorised once, the sparse graph of the pairs with cosine >= threshold
+  and its connected components. The graph is exact but computed with prefix filtering
+  (:func:`_similarity_graph`): products of frequent words with frequent words, most of
+  the work for long texts, are bounded instead of computed, the rest goes through
+  ``sparse_dot_topn`` (threaded C++, values below a bound never stored; scipy blocks
+  when it is not installed). Memory linear in n, never an n x n matrix; 100,000 distinct
+  proposals in ~20 s instead of ~4 min for plain X @ X.T blocks
+  (:func:`_similarity_graph_exact`, kept as the reference).
 * :class:`SimilarityIndex` / :func:`similar_proposals`: cosine top-k over a fitted TF-IDF.
 * :func:`topic_map_coordinates`: TruncatedSVD of the word TF-IDF to two dimensions.
 * :func:`topics_file`: the file entry point used by the command line.
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -324,11 +330,13 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
 
 # --------------------------------------------------------------------------- same issue
 
-def _similarity_graph(X, threshold: float, block: int = 2_000_000):
+def _similarity_graph_exact(X, threshold: float, block: int = 2_000_000):
     """Sparse graph of the pairs of rows of X (L2-normalised) with cosine >= threshold.
 
-    Row blocks of X @ X.T, each holding at most ``block`` cells and filtered before the
-    next one, so memory stays linear in n: no n x n matrix is ever built.
+    The plain way, kept as the reference for :func:`_similarity_graph`: row blocks of
+    X @ X.T, each holding at most ``block`` cells and filtered before the next one (memory
+    linear in n). It computes every pair sharing a word, which is almost every pair of
+    long texts: ~4 minutes and 2.9 GB for 100,000 distinct proposals.
     """
     n = X.shape[0]
     XT = X.T.tocsr()
@@ -340,6 +348,107 @@ def _similarity_graph(X, threshold: float, block: int = 2_000_000):
         sims.eliminate_zeros()
         parts.append(sims)
     return sparse.vstack(parts, format="csr")
+
+
+def _frequent_first_split(X, beta: float):
+    """Split each row of X into its most frequent words and the rest.
+
+    Columns are renumbered by decreasing document frequency; for each row, ``U`` keeps the
+    longest run of its most frequent words whose squared norm stays below ``beta`` and
+    ``I`` the other words, so X = U + I (renumbered) and ``norm(U[i]) < sqrt(beta)``.
+    Returns (X renumbered, I, U, norms of the rows of U).
+    """
+    X = sparse.csr_matrix(X, dtype=np.float64)
+    n, n_words = X.shape
+    df = np.bincount(X.indices, minlength=n_words)
+    rank = np.empty(n_words, dtype=np.int64)
+    rank[np.argsort(-df, kind="stable")] = np.arange(n_words)
+    X = sparse.csr_matrix((X.data.copy(), rank[X.indices], X.indptr.copy()), shape=X.shape)
+    X.has_sorted_indices = False
+    X.sort_indices()
+    cum = np.cumsum(X.data ** 2)
+    row_start = np.repeat(X.indptr[:-1], np.diff(X.indptr))
+    frequent = cum - np.concatenate([[0.0], cum])[row_start] < beta
+
+    def keep(mask):
+        part = sparse.csr_matrix((np.where(mask, X.data, 0.0), X.indices.copy(), X.indptr.copy()),
+                                 shape=X.shape)
+        part.eliminate_zeros()
+        return part
+
+    U, I = keep(frequent), keep(~frequent)
+    return X, I, U, np.sqrt(np.asarray(U.multiply(U).sum(axis=1)).ravel())
+
+
+def _product_above(A, B, low: float, top: int = 200):
+    """(rows, cols, values) of the entries of A @ B.T with row < col and value > low.
+
+    ``sparse_dot_topn`` (C++, all cores, nothing at or below ``low`` is ever stored) when
+    installed, else scipy row blocks filtered one by one. sparse_dot_topn keeps at most
+    ``top`` values per row: a row that reaches ``top`` may have lost some and is computed
+    again without the cap, so nothing above ``low`` is missed.
+    """
+    try:
+        from sparse_dot_topn import sp_matmul_topn
+    except ImportError:  # pragma: no cover - only without the optional package
+        sp_matmul_topn = None
+    n = A.shape[0]
+    threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    block = 10_000 if sp_matmul_topn else max(1, 2_000_000 // n)
+    rows, cols, vals = [], [], []
+    for start in range(0, n, block):
+        a, bt = A[start:start + block], B[start:].T.tocsr()  # columns >= start: each pair once
+        if sp_matmul_topn is None:
+            part = (a @ bt).tocoo()
+            r, c, v = part.row, part.col, part.data
+        else:
+            part = sp_matmul_topn(a, bt, top_n=top, threshold=low, n_threads=threads)
+            full = np.flatnonzero(np.diff(part.indptr) >= top)
+            part = part.tocoo()
+            r, c, v = part.row, part.col, part.data
+            if len(full):
+                again = sp_matmul_topn(a[full], bt, top_n=bt.shape[1], threshold=low,
+                                       n_threads=threads).tocoo()
+                kept = ~np.isin(r, full)
+                r = np.concatenate([r[kept], full[again.row]])
+                c = np.concatenate([c[kept], again.col])
+                v = np.concatenate([v[kept], again.data])
+        r, c = r + start, c + start
+        keep = (c > r) & (v > low)
+        rows.append(r[keep])
+        cols.append(c[keep])
+        vals.append(v[keep])
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+
+
+def _similarity_graph(X, threshold: float, prefix_share: float = 0.55, top: int = 200):
+    """The graph of :func:`_similarity_graph_exact` (same pairs), computed far faster.
+
+    Prefix filtering (the "all pairs" similarity join): each row of X is split into its most
+    frequent words U (squared norm below beta = ``prefix_share`` * threshold) and the rest I
+    (:func:`_frequent_first_split`). For a pair (i, j),
+    cos = P + U[i].U[j] with P = I[i].X[j] + U[i].I[j] and 0 <= U[i].U[j] < beta, so
+    a pair with P <= threshold - beta cannot reach the threshold and P is all that is
+    computed for every pair: one sparse product [I U] @ [X I].T that skips the products of
+    frequent words with frequent words (most of the work for long texts), keeping only
+    values above threshold - beta. Pairs with P >= threshold are linked; the rest are
+    linked when P + U[i].U[j] >= threshold, computed exactly for them. No approximation:
+    the same pairs as the exact graph, up to floating point rounding at the threshold.
+    """
+    n = X.shape[0]
+    beta = prefix_share * threshold
+    X, I, U, u_norm = _frequent_first_split(X, beta)
+    rows, cols, p = _product_above(sparse.hstack([I, U], format="csr"),
+                                   sparse.hstack([X, I], format="csr"), threshold - beta - 1e-12, top)
+    sure = p >= threshold
+    maybe = np.flatnonzero(~sure & (p + u_norm[rows] * u_norm[cols] >= threshold))
+    linked = [np.flatnonzero(sure)]
+    for start in range(0, len(maybe), 200_000):
+        chunk = maybe[start:start + 200_000]
+        uu = np.asarray(U[rows[chunk]].multiply(U[cols[chunk]]).sum(axis=1)).ravel()
+        linked.append(chunk[p[chunk] + uu >= threshold])
+    linked = np.concatenate(linked)
+    return sparse.csr_matrix((np.ones(len(linked)), (rows[linked], cols[linked])), shape=(n, n))
 
 
 def group_same_issue(texts: Sequence[str], threshold: float = GROUP_THRESHOLD,

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import pickle
+import sys
 
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import sparse
+from scipy.sparse import csgraph
 
 from contest import topics
 from contest.topics import (SimilarityIndex, TopicClassifier, group_keywords, group_same_issue,
@@ -118,6 +121,46 @@ def test_grouping_threshold():
     assert loose[3] == loose[4]  # both about 食堂: only a loose threshold joins them
     duplicate = group_same_issue(["食堂饭菜太贵", "食堂饭菜太贵", "宿舍没有热水"], threshold=0.99)
     assert duplicate == [1, 1, None]
+
+
+def _mixed_texts(n=300, seed=0):
+    """n texts mixing sentences of the hand-written proposals: many partial overlaps."""
+    sentences = [part for text in CORPUS for part in text.split("。") if part]
+    rng = np.random.default_rng(seed)
+    return ["。".join(rng.choice(sentences, rng.integers(1, 5))) for _ in range(n)]
+
+
+def _pairs(graph):
+    upper = sparse.triu(graph + graph.T, k=1).tocoo()
+    return set(zip(upper.row.tolist(), upper.col.tolist()))
+
+
+@pytest.mark.parametrize("threshold", [0.1, 0.24, 0.4, 0.6, 0.9])
+def test_pruned_similarity_graph_has_exactly_the_pairs_of_the_plain_product(threshold, monkeypatch):
+    X = topics._word_tfidf(list(dict.fromkeys(_mixed_texts())))
+    exact = _pairs(topics._similarity_graph_exact(X, threshold))
+    assert exact, "the sample must have linked pairs at every threshold"
+    cos = (X @ X.T).toarray()
+    assert all(cos[i, j] >= threshold for i, j in exact)
+    assert _pairs(topics._similarity_graph(X, threshold)) == exact
+    # rows capped by sparse_dot_topn's top_n are computed again: nothing is lost
+    assert _pairs(topics._similarity_graph(X, threshold, top=2)) == exact
+    for share in (0.2, 0.9):  # any split of the frequent words gives the same pairs
+        assert _pairs(topics._similarity_graph(X, threshold, prefix_share=share)) == exact
+    monkeypatch.setitem(sys.modules, "sparse_dot_topn", None)  # scipy fallback
+    assert _pairs(topics._similarity_graph(X, threshold)) == exact
+
+
+def test_group_same_issue_components_of_the_plain_graph():
+    texts = _mixed_texts(200, seed=1)
+    codes, unique = pd.factorize(pd.Series(texts))
+    X = topics._word_tfidf(list(unique))
+    _, component = csgraph.connected_components(topics._similarity_graph_exact(X, 0.4), directed=False)
+    groups = group_same_issue(texts, threshold=0.4)
+    component = component[codes]
+    for i in range(len(texts)):
+        for j in range(i + 1, len(texts)):
+            assert (groups[i] is not None and groups[i] == groups[j]) == (component[i] == component[j])
 
 
 def test_empty_and_single_inputs():
