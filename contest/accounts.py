@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
 from . import audit, clock, validation
+from .db import get_row
 from .errors import AuthError, PermissionDenied, ValidationError
 from .permissions import ROLES, require_role
 
@@ -302,14 +303,7 @@ def import_accounts(db: Database, actor: User, frame: pd.DataFrame) -> list[dict
 
 
 def _account(db: Database, user_id) -> dict:
-    try:
-        user_id = int(user_id)
-    except (TypeError, ValueError):
-        raise ValidationError("账号不存在。") from None
-    row = next(db["users"].rows_where("id = ?", [user_id]), None)
-    if row is None:
-        raise ValidationError("账号不存在。")
-    return row
+    return get_row(db, "users", user_id, ValidationError("账号不存在。"))
 
 
 def reset_password(db: Database, actor: User, user_id: int) -> str:

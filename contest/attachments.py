@@ -23,6 +23,7 @@ from sqlite_utils import Database
 
 from . import audit, clock, db as database, proposals
 from .accounts import User
+from .db import get_row
 from .errors import PermissionDenied, ValidationError
 from .permissions import require_role
 
@@ -204,14 +205,7 @@ def _require_editable(db: Database, user: User, proposal: dict, now: dt.datetime
 
 
 def _attachment(db: Database, attachment_id: int) -> dict:
-    try:
-        attachment_id = int(attachment_id)
-    except (TypeError, ValueError):
-        raise PermissionDenied("附件不存在或无权查看。") from None
-    row = next(db["attachments"].rows_where("id = ?", [attachment_id]), None)
-    if row is None:
-        raise PermissionDenied("附件不存在或无权查看。")
-    return row
+    return get_row(db, "attachments", attachment_id, PermissionDenied("附件不存在或无权查看。"))
 
 
 def remove(db: Database, user: User, attachment_id: int, *, now: dt.datetime | None = None) -> None:

@@ -46,6 +46,24 @@ def migration_sets() -> list[Migrations]:
     return [migrations, judging.migrations, followup.migrations, topic_map.migrations]
 
 
+def get_row(db: Database, table: str, row_id, error: Exception, not_a_number: Exception | None = None) -> dict:
+    """The row of ``table`` with this id; ``error`` when it is missing (or the id is not a number,
+    unless ``not_a_number`` says that differently)."""
+    try:
+        row_id = int(row_id)
+    except (TypeError, ValueError):
+        raise (not_a_number or error) from None
+    row = next(db[table].rows_where("id = ?", [row_id]), None)
+    if row is None:
+        raise error
+    return row
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern (used with ``escape '\\'``) matching ``text`` anywhere, wildcards taken literally."""
+    return "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def is_initialised(db: Database) -> bool:
     """True once a contest (demo or real) has been created in this database."""
     return db["settings"].exists() and db["settings"].count > 0

@@ -39,6 +39,7 @@ import pandas as pd
 from sqlite_utils import Database, Migrations
 
 from . import attachments, audit, clock, settings, validation
+from .db import get_row, like_pattern
 from .errors import PermissionDenied, ValidationError
 from .permissions import require_role
 
@@ -163,14 +164,8 @@ def _now(now):
 
 
 def _case_row(db: Database, case_id) -> dict:
-    try:
-        case_id = int(case_id)
-    except (TypeError, ValueError):
-        raise ValidationError("办理编号必须是数字。") from None
-    row = next(db["cases"].rows_where("id = ?", [case_id]), None)
-    if row is None:
-        raise PermissionDenied("办理件不存在或无权查看。")
-    return row
+    return get_row(db, "cases", case_id, PermissionDenied("办理件不存在或无权查看。"),
+                   ValidationError("办理编号必须是数字。"))
 
 
 def _departments_of(db: Database, case_id: int) -> dict[str, str]:
@@ -794,9 +789,8 @@ def public_cases(db: Database, *, topic: str | None = None, department: str | No
         where.append("c.id in (select case_id from case_departments where department = ?)")
         args.append(department)
     if text and text.strip():
-        like = "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where.append("p.title like ? escape '\\'")
-        args.append(like)
+        args.append(like_pattern(text))
     rows = db.query(f"""select c.id, p.title, p.topic, c.department, d.name as department_name, c.status, c.state,
                                substr(c.forwarded_at, 1, 10) as forwarded_on,
                                substr(c.last_reply_at, 1, 10) as replied_on,

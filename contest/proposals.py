@@ -17,6 +17,7 @@ from sqlite_utils import Database
 
 from . import audit, clock, settings, validation
 from .accounts import User, find_by_student_no
+from .db import get_row, like_pattern
 from .errors import PermissionDenied, ValidationError
 from .permissions import require_role
 
@@ -45,11 +46,7 @@ def _proposal_id(value) -> int:
 
 
 def _row(db: Database, proposal_id: int) -> dict:
-    proposal_id = _proposal_id(proposal_id)
-    row = next(db["proposals"].rows_where("id = ?", [proposal_id]), None)
-    if row is None:
-        raise PermissionDenied("提案不存在或无权查看。")
-    return row
+    return get_row(db, "proposals", proposal_id, PermissionDenied("提案不存在或无权查看。"))
 
 
 def coauthor_ids(db: Database, proposal_id: int) -> list[int]:
@@ -114,7 +111,7 @@ def search(db: Database, actor: User, *, status: str | list | None = None, topic
         where.append("p.college = ?")
         args.append(college)
     if text and text.strip():
-        like = "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        like = like_pattern(text)
         fields = ["p.title", "p.problem", "p.investigation", "p.suggestions", "coalesce(u.name, '')",
                   "coalesce(p.author_name, '')"]
         where.append("(" + " or ".join(f"{f} like ? escape '\\'" for f in fields) + ")")

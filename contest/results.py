@@ -48,6 +48,7 @@ from sqlite_utils import Database
 
 from . import audit, clock, exports, ranking, settings, validation
 from .accounts import User
+from .db import get_row
 from .errors import PermissionDenied, ValidationError
 from .permissions import require_role
 
@@ -348,10 +349,10 @@ def _int_id(value, error: Exception) -> int:
 
 
 def _valid_proposal(db: Database, proposal_id: int) -> dict:
-    proposal_id = _int_id(proposal_id, ValidationError("只能调整已立案提案的奖项。"))
-    row = next(db["proposals"].rows_where("id = ?", [proposal_id]), None)
-    if row is None or row["status"] != "valid":
-        raise ValidationError("只能调整已立案提案的奖项。")
+    error = ValidationError("只能调整已立案提案的奖项。")
+    row = get_row(db, "proposals", proposal_id, error)
+    if row["status"] != "valid":
+        raise error
     return row
 
 
