@@ -127,8 +127,9 @@ def search(db: Database, actor: User, *, status: str | list | None = None, topic
         "invalid_reason", "topic_confirmed", "source", "coauthors"])
 
 
-def counts(db: Database) -> dict:
+def counts(db: Database, actor: User) -> dict:
     """Numbers for a report: submitted in all, valid (确立有效提案), invalid, drafts."""
+    require_role(actor, "organizer")
     by_status = dict(db.execute("select status, count(*) from proposals group by status").fetchall())
     received = sum(v for k, v in by_status.items() if k in ("submitted", "valid", "invalid"))
     return {"received": received, "valid": by_status.get("valid", 0), "invalid": by_status.get("invalid", 0),
@@ -136,8 +137,9 @@ def counts(db: Database) -> dict:
             "withdrawn": by_status.get("withdrawn", 0)}
 
 
-def counts_by_topic(db: Database) -> dict[str | None, int]:
+def counts_by_topic(db: Database, actor: User) -> dict[str | None, int]:
     """Received proposals (submitted, valid or not) per topic code."""
+    require_role(actor, "organizer")
     return dict(db.execute("select topic, count(*) from proposals where status in ('submitted', 'valid', 'invalid') "
                            "group by topic").fetchall())
 

@@ -8,7 +8,7 @@ from pages import _ui as ui
 db, user = ui.db(), ui.user()
 contest = settings.get(db)
 st.title("全部提案")
-counts = proposals.counts(db)
+counts = proposals.counts(db, user)
 st.caption(f"共收到提案 {counts['received']} 件：确立有效提案 {counts['valid']} 件，不予立案 {counts['invalid']} 件，"
            f"待审查 {counts['pending']} 件；已撤回 {counts['withdrawn']} 件（草稿不在此列出）。")
 

@@ -15,7 +15,7 @@ st.dataframe(pd.DataFrame([{"阶段": label, "时间": contest.phases.get(key, "
                            for key, label in settings.PHASES.items()]), hide_index=True)
 
 st.subheader("征集与立案")
-counts = proposals.counts(db)
+counts = proposals.counts(db, user)
 cols = st.columns(5)
 cols[0].metric("收到提案", counts["received"])
 cols[1].metric("确立有效提案", counts["valid"])
@@ -50,6 +50,6 @@ st.page_link("pages/followup_dashboard.py", label="查看办理追踪", icon=":m
 
 st.subheader("各议题提案数")
 by_topic = pd.DataFrame([{"议题": contest.topic_name(code), "提案数": n}
-                         for code, n in proposals.counts_by_topic(db).items()])
+                         for code, n in proposals.counts_by_topic(db, user).items()])
 if len(by_topic):
     st.bar_chart(by_topic, x="议题", y="提案数", horizontal=True)

@@ -10,7 +10,7 @@ db, user = ui.db(), ui.user()
 contest = settings.get(db)
 st.title("立案审查")
 
-counts = proposals.counts(db)
+counts = proposals.counts(db, user)
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("收到提案", f"{counts['received']} 件")
 m2.metric("确立有效提案", f"{counts['valid']} 件")

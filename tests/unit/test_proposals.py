@@ -322,7 +322,7 @@ def test_screening_valid_and_invalid_with_reason_seen_by_author(fresh_db, people
     assert proposals.get(fresh_db, alice, a)["status"] == "valid"
     row = proposals.get(fresh_db, alice, b)
     assert row["status"] == "invalid" and row["invalid_reason"] == "与往届已办结提案重复。"
-    assert proposals.counts(fresh_db) | {} == {"received": 2, "valid": 1, "invalid": 1, "pending": 0,
+    assert proposals.counts(fresh_db, people["organizer"]) | {} == {"received": 2, "valid": 1, "invalid": 1, "pending": 0,
                                                 "drafts": 0, "withdrawn": 0}
     with pytest.raises(ValidationError, match="已完成立案审查"):
         proposals.update_submitted(fresh_db, alice, a, GOOD, now=NOW)
@@ -449,3 +449,14 @@ def test_timeline_permission(fresh_db, people):
     pid = draft(fresh_db, people["alice"])
     with pytest.raises(PermissionDenied):
         timeline.timeline(fresh_db, people["carol"], pid, now=NOW)
+
+
+def test_report_counts_are_for_organizers_only(fresh_db, people):
+    from contest.errors import PermissionDenied
+
+    for who in ("alice", "judge", "dept"):
+        with pytest.raises(PermissionDenied):
+            proposals.counts(fresh_db, people[who])
+        with pytest.raises(PermissionDenied):
+            proposals.counts_by_topic(fresh_db, people[who])
+    assert proposals.counts_by_topic(fresh_db, people["organizer"]) == {}
