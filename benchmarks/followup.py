@@ -1,7 +1,7 @@
 """Follow-up dashboard at real size: 2,816 real messages with official replies and dates
 (../shared/corpus/att4_messages_replies_2816.csv, read at run time) loaded as forwarded cases with replies.
 
-Times the dashboard computation (followup.stats), the summary sentence, the Excel export and an AppTest
+Times the dashboard computation (followup_stats.stats), the summary sentence, the Excel export and an AppTest
 rerun of the dashboard page and of the public page. Target: each dashboard rerun under 300 ms.
 
     python benchmarks/followup.py
@@ -120,7 +120,7 @@ def main() -> None:
         return
     from _results import record
 
-    from contest import audit, db as database, followup
+    from contest import audit, db as database, followup_stats
 
     frame = pd.read_csv(CORPUS, dtype=str)
     folder = tempfile.mkdtemp(prefix="followup-bench-")
@@ -129,10 +129,10 @@ def main() -> None:
     start = time.perf_counter()
     organizer, now, cases = load(db, frame)
     load_s = time.perf_counter() - start
-    stats_ms, stats = timed(lambda: followup.stats(db, organizer, now=now))
-    public_ms, _ = timed(lambda: followup.public_stats(db, now=now))
-    sentence = followup.summary_sentence(stats, now.date())
-    export_ms, data = timed(lambda: followup.export_excel(db, organizer, now=now), repeat=3)
+    stats_ms, stats = timed(lambda: followup_stats.stats(db, organizer, now=now))
+    public_ms, _ = timed(lambda: followup_stats.public_stats(db, now=now))
+    sentence = followup_stats.summary_sentence(stats, now.date())
+    export_ms, data = timed(lambda: followup_stats.export_excel(db, organizer, now=now), repeat=3)
     dashboard_ms = app_rerun_ms(organizer.id, "pages/followup_dashboard.py")
     # a write in between (as after a reply) changes the data version: the figures are recomputed
     touch = lambda: audit.record(db, organizer, "benchmark_touch")  # noqa: E731
@@ -146,15 +146,15 @@ def main() -> None:
 
 | measure | median | target |
 |---|---|---|
-| `followup.stats` (headline, by department, by topic, reply days, cumulative) | {stats_ms:.0f} ms | {verdict(stats_ms)} < 300 ms |
-| `followup.public_stats` | {public_ms:.0f} ms | |
+| `followup_stats.stats` (headline, by department, by topic, reply days, cumulative) | {stats_ms:.0f} ms | {verdict(stats_ms)} < 300 ms |
+| `followup_stats.public_stats` | {public_ms:.0f} ms | |
 | AppTest rerun of 办理追踪 (dashboard page, organizer), figures cached on the data version | {dashboard_ms:.0f} ms | {verdict(dashboard_ms)} < 300 ms |
 | AppTest rerun of 办理追踪 after a write (cache miss: figures recomputed) | {dashboard_miss_ms:.0f} ms | {verdict(dashboard_miss_ms)} < 300 ms |
 | AppTest rerun of 提案办理公开 (public page, logged out) | {public_page_ms:.0f} ms | {verdict(public_page_ms)} < 300 ms |
-| `followup.export_excel` (10 sheets, {len(data) / 1024:.0f} KB; only on the download click) | {export_ms:.0f} ms | |
+| `followup_stats.export_excel` (10 sheets, {len(data) / 1024:.0f} KB; only on the download click) | {export_ms:.0f} ms | |
 
 Headline: valid {h['valid']}, forwarded {h['forwarded']}, replied {h['replied']}, resolved {h['resolved']},
-overdue {h['overdue']}, satisfaction {followup.percent(h['satisfaction'])}; reply days median
+overdue {h['overdue']}, satisfaction {followup_stats.percent(h['satisfaction'])}; reply days median
 {stats['reply_days'].median():.1f}.
 
 Summary sentence: {sentence}

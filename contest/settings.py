@@ -95,7 +95,7 @@ class Settings:
 
     def current_phase(self, now: dt.datetime) -> str:
         """A Chinese label of where the contest stands now."""
-        opens, closes = self.at("submission_opens"), self.at("submission_closes")
+        opens = self.at("submission_opens")
         judging, results = self.at("judging_closes"), self.at("results_published")
         if opens and now < opens:
             return "提案征集尚未开始"

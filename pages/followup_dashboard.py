@@ -1,10 +1,9 @@
 """办理追踪: headline rates with their definitions, by department and topic, reply times, summary, Excel export."""
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
-from contest import clock, db as database, followup
+from contest import clock, db as database, followup_stats
 from contest.permissions import require_role
 from pages import _ui as ui
 
@@ -15,18 +14,18 @@ now = clock.now().replace(second=0)
 @st.cache_data(max_entries=8, show_spinner=False)
 def dashboard(_db, _user, version: int, minute: str) -> dict:
     """Recomputed when data changes (audit log grows) or the minute turns (overdue depends on the time)."""
-    return followup.stats(_db, _user, now=dt.datetime.fromisoformat(minute))
+    return followup_stats.stats(_db, _user, now=dt.datetime.fromisoformat(minute))
 
 
 st.title("办理追踪")
 if ui.attempt(lambda: require_role(user, "organizer") or True) is None:  # cached figures: check before the cache
     st.stop()
-stats = ui.attempt(lambda: dashboard(db, user, followup.data_version(db), now.isoformat()))
+stats = ui.attempt(lambda: dashboard(db, user, followup_stats.data_version(db), now.isoformat()))
 if stats is None:
     st.stop()
 h = stats["headline"]
-pct = followup.percent
-D = followup.DEFINITIONS
+pct = followup_stats.percent
+D = followup_stats.DEFINITIONS
 
 st.caption(f"数据截至 {now:%Y-%m-%d %H:%M}，按提案件数统计（合并办理的每件提案分别计数）。")
 row1 = st.columns(4)
@@ -48,7 +47,7 @@ with st.expander("指标口径", expanded=False, icon=":material/info:"):
     st.markdown("\n".join(f"- {text}" for text in D.values()))
 
 st.subheader("汇总（可直接复制到报告）")
-sentence = followup.summary_sentence(stats, now.date())
+sentence = followup_stats.summary_sentence(stats, now.date())
 st.code(sentence, language=None, wrap_lines=True)
 
 st.subheader("按承办部门")
@@ -57,20 +56,20 @@ by_dept = stats["by_department"]
 if by_dept.empty:
     st.info("还没有转办的提案。")
 else:
-    st.dataframe(followup.group_table(by_dept, "部门"), hide_index=True, width="stretch")
+    st.dataframe(followup_stats.group_table(by_dept, "部门"), hide_index=True, width="stretch")
     chart = by_dept.set_index("name")[["resolved", "in_progress", "not_feasible", "awaiting"]].rename(
         columns={"resolved": "已解决", "in_progress": "办理中", "not_feasible": "暂不具备条件", "awaiting": "正在回复中"})
     chart.index.name = "部门"
     st.bar_chart(chart, horizontal=True, y_label="部门", x_label="提案数", stack=True)
 
 st.subheader("按议题")
-st.dataframe(followup.group_table(stats["by_topic"], "议题", with_valid=True), hide_index=True, width="stretch")
+st.dataframe(followup_stats.group_table(stats["by_topic"], "议题", with_valid=True), hide_index=True, width="stretch")
 
 left, right = st.columns(2)
 with left:
     st.subheader("答复用时分布")
     st.caption(D["reply_days"])
-    distribution = followup.reply_day_distribution(stats["reply_days"])
+    distribution = followup_stats.reply_day_distribution(stats["reply_days"])
     st.bar_chart(distribution.set_index("答复用时"), x_label="答复用时", y_label="提案数")
     if len(stats["reply_days"]):
         days = stats["reply_days"]
@@ -85,6 +84,6 @@ with right:
 st.subheader("导出")
 st.download_button(
     "导出 Excel（汇总、指标、按部门、按议题、明细、答复、评价）", icon=":material/download:", type="primary",
-    data=lambda: followup.export_excel(database.connect(), user, now=now),
+    data=lambda: followup_stats.export_excel(database.connect(), user, now=now),
     file_name=f"提案办理追踪_{now:%Y%m%d}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="export_xlsx")

@@ -1,5 +1,4 @@
 """提案转办: forward valid proposals to departments (one, merged group or bulk), re-forward, case list."""
-import datetime as dt
 
 import pandas as pd
 import streamlit as st

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from contest import clock, followup, judging, proposals, settings
+from contest import clock, followup_stats, judging, proposals, settings
 from pages import _ui as ui
 
 db, user = ui.db(), ui.user()
@@ -37,15 +37,15 @@ if assigned:
 st.page_link("pages/judging_progress.py", label="查看评审进度", icon=":material/monitoring:")
 
 st.subheader("转办与答复")
-figures = followup.stats(db, user, now=now)
+figures = followup_stats.stats(db, user, now=now)
 head = figures["headline"]
 cols = st.columns(5)
-cols[0].metric("已转办", head["forwarded"], f"移交率 {followup.percent(head['forward_rate'])}", delta_color="off")
-cols[1].metric("已答复", head["replied"], f"回复率 {followup.percent(head['reply_rate'])}", delta_color="off")
-cols[2].metric("已解决", head["resolved"], f"解决率 {followup.percent(head['resolve_rate'])}", delta_color="off")
+cols[0].metric("已转办", head["forwarded"], f"移交率 {followup_stats.percent(head['forward_rate'])}", delta_color="off")
+cols[1].metric("已答复", head["replied"], f"回复率 {followup_stats.percent(head['reply_rate'])}", delta_color="off")
+cols[2].metric("已解决", head["resolved"], f"解决率 {followup_stats.percent(head['resolve_rate'])}", delta_color="off")
 cols[3].metric("逾期未答复", head["overdue"])
-cols[4].metric("满意率", followup.percent(head["satisfaction"]))
-st.code(followup.summary_sentence(figures, now), language=None, wrap_lines=True)
+cols[4].metric("满意率", followup_stats.percent(head["satisfaction"]))
+st.code(followup_stats.summary_sentence(figures, now), language=None, wrap_lines=True)
 st.page_link("pages/followup_dashboard.py", label="查看办理追踪", icon=":material/insights:")
 
 st.subheader("各议题提案数")

@@ -2,20 +2,20 @@
 import pandas as pd
 import streamlit as st
 
-from contest import clock, followup, settings
+from contest import clock, followup, followup_stats, settings
 from pages import _ui as ui
 
 db = ui.db()
 contest = settings.get(db)
 now = clock.now()
 departments = {d["code"]: d["name"] for d in settings.departments(db, include_inactive=True)}
-pct = followup.percent
-D = followup.DEFINITIONS
+pct = followup_stats.percent
+D = followup_stats.DEFINITIONS
 
 st.title("提案办理公开")
 st.caption("学生提案转交职能部门后的办理情况与部门答复。本页不显示提案人姓名、学号、学院和评价意见。")
 
-figures = followup.public_stats(db, now=now)
+figures = followup_stats.public_stats(db, now=now)
 h = figures["headline"]
 cols = st.columns(5)
 cols[0].metric("已转办提案", h["forwarded"], help=D["valid"] + " " + D["forwarded"], border=True)
@@ -23,7 +23,7 @@ cols[1].metric("移交率", pct(h["forward_rate"]), help=D["forwarded"], border=
 cols[2].metric("回复率", pct(h["reply_rate"]), help=D["replied"], border=True)
 cols[3].metric("解决率", pct(h["resolve_rate"]), help=D["resolved"], border=True)
 cols[4].metric("满意率", pct(h["satisfaction"]), help=D["satisfaction"], border=True)
-st.caption(followup.summary_sentence(figures, now.date()))
+st.caption(followup_stats.summary_sentence(figures, now.date()))
 with st.expander("指标口径"):
     st.markdown("\n".join(f"- {text}" for text in D.values()))
 

@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from contest import attachments, exports, followup
+from contest import attachments, exports, followup, followup_stats
 from contest.errors import PermissionDenied, ValidationError
 from tests.conftest import NOW
 
@@ -72,7 +72,7 @@ def test_merged_group_is_one_case_and_counts_each_proposal(setup):
     db, people, p = setup
     case_id = followup.forward(db, people["organizer"], p["p2"], "hqc", member_ids=[p["p3"]], now=NOW)
     assert sorted(m["id"] for m in followup.get_case(db, people["organizer"], case_id)["members"]) == [p["p2"], p["p3"]]
-    h = followup.stats(db, people["organizer"], now=NOW)["headline"]
+    h = followup_stats.stats(db, people["organizer"], now=NOW)["headline"]
     assert (h["valid"], h["forwarded"]) == (3, 2)
     with pytest.raises(ValidationError, match="已经转办"):
         followup.forward(db, people["organizer"], p["p3"], "hqc", now=NOW)
@@ -183,7 +183,7 @@ def test_rating_once_and_one_further_reply(setup):
     followup.rate(db, alice, p["p1"], "基本满意", now=NOW + dt.timedelta(days=6))
     with pytest.raises(ValidationError):
         followup.rate(db, alice, p["p1"], "满意", now=NOW + dt.timedelta(days=7))
-    h = followup.stats(db, org, now=NOW + dt.timedelta(days=7))["headline"]
+    h = followup_stats.stats(db, org, now=NOW + dt.timedelta(days=7))["headline"]
     assert (h["rated"], h["basic"], h["unsatisfied"], h["satisfaction"]) == (1, 1, 0, 1.0)  # latest rating counts
     steps = [e["step"] for e in followup.timeline_events(db, p["p1"])]
     assert steps == ["已转办", "已答复", "已解决", "评价", "申请再次答复", "再次答复", "评价"]
@@ -229,7 +229,7 @@ def test_rates_on_hand_made_cases(fresh_db, people):
         followup.reply(db, dept[code], cases[i], state, REPLY, now=t0 + dt.timedelta(days=days), **extra)
     for i, level in [(0, "满意"), (1, "基本满意"), (2, "不满意"), (4, "不满意")]:
         followup.rate(db, alice, ids[i], level, now=NOW - dt.timedelta(days=1))
-    s = followup.stats(db, org, now=NOW)
+    s = followup_stats.stats(db, org, now=NOW)
     h = s["headline"]
     assert h["valid"] == 10 and h["forwarded"] == 8 and h["forward_rate"] == 0.8
     assert h["replied"] == 5 and h["reply_rate"] == 5 / 8
@@ -246,7 +246,7 @@ def test_rates_on_hand_made_cases(fresh_db, people):
     assert by_topic.loc["life", "valid"] == 6 and by_topic.loc["teaching", "valid"] == 4
     assert by_topic.loc["teaching", "forwarded"] == 2 and by_topic.loc["teaching", "forward_rate"] == 0.5
     assert sorted(s["reply_days"]) == [5, 10, 15, 20, 30]
-    dist = followup.reply_day_distribution(s["reply_days"]).set_index("答复用时")["提案数"]
+    dist = followup_stats.reply_day_distribution(s["reply_days"]).set_index("答复用时")["提案数"]
     assert (dist["7天内"], dist["7–14天"], dist["15–29天"], dist["30–59天"]) == (1, 1, 2, 1)
     assert list(s["cumulative"]["累计答复"])[-1] == 5 and list(s["cumulative"]["累计转办"])[-1] == 8
 
@@ -254,17 +254,17 @@ def test_rates_on_hand_made_cases(fresh_db, people):
 def test_summary_sentence_in_the_report_style():
     stats = {"headline": {"forwarded": 127, "forward_rate": 1.0, "replied": 39, "resolved": 29, "awaiting": 88,
                           "rated": 0, "satisfaction": None}}
-    assert followup.summary_sentence(stats, dt.date(2026, 12, 1)) == (
+    assert followup_stats.summary_sentence(stats, dt.date(2026, 12, 1)) == (
         "截至2026年12月1日，向职能部门对接提案127件，移交率100%；其中39件提案得到回复，已解决29件，88件正在回复中。")
     stats["headline"] |= {"forward_rate": 2 / 3, "rated": 4, "satisfaction": 0.75}
-    sentence = followup.summary_sentence(stats, dt.datetime(2026, 3, 9, 10, 0))
+    sentence = followup_stats.summary_sentence(stats, dt.datetime(2026, 3, 9, 10, 0))
     assert sentence.startswith("截至2026年3月9日") and "移交率66.7%" in sentence and sentence.endswith("满意率为75%。")
 
 
 def test_empty_contest_rates_are_undefined(fresh_db, people):
-    s = followup.stats(fresh_db, people["organizer"], now=NOW)
-    assert s["headline"]["forward_rate"] is None and followup.percent(None) == "—"
-    assert "移交率—" in followup.summary_sentence(s, NOW)
+    s = followup_stats.stats(fresh_db, people["organizer"], now=NOW)
+    assert s["headline"]["forward_rate"] is None and followup_stats.percent(None) == "—"
+    assert "移交率—" in followup_stats.summary_sentence(s, NOW)
 
 
 def sheet(rows):
@@ -337,7 +337,7 @@ def test_public_view_has_no_personal_data(setup):
     followup.rate(db, people["alice"], p["p1"], "不满意", "私人意见文字", now=NOW)
     frame = followup.public_cases(db)
     assert list(frame["id"]) == [case_id]
-    flat = frame.to_string() + str(followup.public_replies(db, case_id)) + str(followup.public_stats(db, now=NOW))
+    flat = frame.to_string() + str(followup.public_replies(db, case_id)) + str(followup_stats.public_stats(db, now=NOW))
     for secret in ("艾丽", "卡罗", "2023001", "管理学院", "私人意见文字", "alice", "（内部）"):
         assert secret not in flat
     assert len(followup.public_replies(db, case_id)) == 1
@@ -352,14 +352,14 @@ def test_excel_export_has_every_sheet(setup):
     db, people, p = setup
     case_id = followup.forward(db, people["organizer"], p["p1"], "jwc", now=NOW)
     followup.reply(db, people["dept"], case_id, "resolved", REPLY, now=NOW)
-    data = followup.export_excel(db, people["organizer"], now=NOW)
+    data = followup_stats.export_excel(db, people["organizer"], now=NOW)
     book = pd.read_excel(__import__("io").BytesIO(data), sheet_name=None)
     assert {"汇总", "总体指标", "指标定义", "按部门", "按议题", "答复用时分布", "累计答复", "办理明细", "答复记录",
             "评价"} <= set(book)
     assert book["办理明细"].iloc[0]["提案人"] == "艾丽"
     assert book["汇总"].iloc[0]["汇总"].startswith("截至2026年3月10日")
     with pytest.raises(PermissionDenied):
-        followup.export_excel(db, people["dept"], now=NOW)
+        followup_stats.export_excel(db, people["dept"], now=NOW)
 
 
 def test_student_timeline_shows_follow_up_milestones(setup):

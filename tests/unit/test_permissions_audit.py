@@ -13,7 +13,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from contest import (accounts, attachments, audit, clock, followup, judging, proposals, results, settings,
+from contest import (accounts, attachments, audit, clock, followup, followup_stats, judging, proposals, results, settings,
                      timeline, topic_map)
 from contest.errors import AuthError, ContestError, PermissionDenied, ValidationError
 from tests.conftest import NOW
@@ -539,7 +539,7 @@ def test_public_follow_up_pages_carry_no_personal_data(w):
     frame = followup.public_cases(db)
     assert set(frame["id"]) == {ids["case"]}
     entries = followup.public_replies(db, ids["case"])
-    stats = followup.public_stats(db, now=NOW)
+    stats = followup_stats.public_stats(db, now=NOW)
     text = _flat(frame) + _flat(entries) + _flat(stats["headline"]) + _flat(stats["by_department"])
     for secret in ("艾丽", "卡罗", "2023001", "管理学院", "dept-jwc", "艾丽的私人评价意见", "组织者给部门的转办说明",
                    "内部进展"):
@@ -553,8 +553,8 @@ def test_forwarding_and_dashboard_are_for_organizers(w, who):
     db, p, ids = w
     user = _as(p, who)
     for call in (lambda: followup.forward(db, user, ids["v2"], "hqc", now=NOW),
-                 lambda: followup.forwardable(db, user), lambda: followup.stats(db, user, now=NOW),
-                 lambda: followup.export_excel(db, user, now=NOW),
+                 lambda: followup.forwardable(db, user), lambda: followup_stats.stats(db, user, now=NOW),
+                 lambda: followup_stats.export_excel(db, user, now=NOW),
                  lambda: followup.set_published(db, user, ids["hidden_reply"], True),
                  lambda: followup.reforward(db, user, ids["case"], "hqc", reason="改派给后勤")):
         with pytest.raises(PermissionDenied):
