@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import platform
 import re
+import time
 from pathlib import Path
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -22,3 +23,13 @@ def record(section: str, body: str) -> None:
     pattern = re.compile(rf"<!-- {re.escape(section)} -->.*?<!-- /{re.escape(section)} -->", re.S)
     text = pattern.sub(lambda _: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
     RESULTS.write_text(text, encoding="utf-8")
+
+
+def best_of(fn, repeat: int = 3) -> tuple[float, object]:
+    """The fastest of ``repeat`` runs of ``fn()`` in seconds, and its result."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), result

@@ -24,7 +24,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from _results import record  # noqa: E402
+from _results import best_of, record  # noqa: E402
 
 N_PROPOSALS, N_SHEETS, N_JUDGES, N_STUDENTS, SEED, TARGET = 10_000, 3, 200, 2_000, 20240601, 0.300
 NOW = dt.datetime(2026, 3, 10, 12, 0)
@@ -71,15 +71,6 @@ def build(path: Path):
         db["sheets"].insert_all(sheets, batch_size=5000)
         db["scores"].insert_all(scores, batch_size=5000)
     return db, ids["organizer"]
-
-
-def best_of(fn, repeat: int = 3):
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def timed(at, action=None) -> float:

@@ -22,7 +22,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from _results import record  # noqa: E402
+from _results import best_of, record  # noqa: E402
 
 from contest import ranking as R  # noqa: E402
 
@@ -48,15 +48,6 @@ def synthetic(seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
         "score": np.clip(np.rint(raw), 0, 10).ravel(),
     })
     return scores, rubric
-
-
-def best_of(fn, repeat: int = 3) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def _time_all(steps) -> list[tuple[str, float]]:
