@@ -532,8 +532,10 @@ def _require_assigned(db: Database, actor: User, proposal_id) -> int:
         proposal_id = int(proposal_id)
     except (TypeError, ValueError):
         raise PermissionDenied(NOT_ASSIGNED) from None
-    if not db["assignments"].count_where("proposal_id = ? and judge_id = ? and published = 1",
-                                         [proposal_id, actor.id]):
+    # Only 立案 proposals are judged: one re-screened as 不予立案 leaves the judges' queues.
+    if not db["assignments"].count_where(
+            "proposal_id = ? and judge_id = ? and published = 1 "
+            "and proposal_id in (select id from proposals where status = 'valid')", [proposal_id, actor.id]):
         raise PermissionDenied(NOT_ASSIGNED)
     return proposal_id
 
@@ -573,7 +575,8 @@ def judge_queue(db: Database, actor: User, *, status: str | None = None, topic: 
                                    coalesce(s.status, 'todo') as status, s.updated_at, s.submitted_at
                             from assignments a join proposals p on p.id = a.proposal_id
                             left join sheets s on s.proposal_id = a.proposal_id and s.judge_id = a.judge_id
-                            where a.judge_id = ? and a.published = 1 order by p.id""", [actor.id]))
+                            where a.judge_id = ? and a.published = 1 and p.status = 'valid'
+                            order by p.id""", [actor.id]))
     columns = ["proposal_id", "title", "topic", "topic_name", "status", "status_name", "total", "updated_at"]
     frame = pd.DataFrame(rows, columns=["proposal_id", "title", "topic", "sheet_id", "status", "updated_at",
                                         "submitted_at"])

@@ -424,3 +424,21 @@ def test_demo_assigns_everything_and_scores_about_half(fresh_db, people):
     mean = judging._totals(db, status="submitted").groupby("judge")["total"].mean()
     assert mean[users["judge1"]] < mean.drop([users["judge1"], users["judge4"]]).min()  # harsh
     assert mean[users["judge4"]] > mean.drop([users["judge1"], users["judge4"]]).max()  # lenient
+
+
+def test_a_proposal_rescreened_as_invalid_leaves_the_judges_queue(contest):
+    from contest import proposals
+
+    db, people, pids = contest
+    publish_all(db, people)
+    judge_id = next(r["judge_id"] for r in db["assignments"].rows_where("proposal_id = ?", [pids[0]]))
+    judge = next(p for p in people.values() if p.id == judge_id)
+    assert pids[0] in set(judging.judge_queue(db, judge)["proposal_id"])
+    proposals.screen(db, people["organizer"], [pids[0]], False, "与往届提案重复。", now=NOW)
+    assert pids[0] not in set(judging.judge_queue(db, judge)["proposal_id"])
+    with pytest.raises(PermissionDenied):
+        judging.blind_proposal(db, judge, pids[0])
+    with pytest.raises(PermissionDenied):
+        judging.save_draft(db, judge, pids[0], {}, now=NOW)
+    proposals.screen(db, people["organizer"], [pids[0]], True, now=NOW)  # valid again: back in the queue
+    assert pids[0] in set(judging.judge_queue(db, judge)["proposal_id"])
