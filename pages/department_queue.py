@@ -115,11 +115,12 @@ with tab_queue:
         first = not case["replies"]
         st.subheader("答复" if first else ("再次答复" if further else "更新办理进展"))
         # Not clear_on_submit: a refused reply (too short, missing date…) keeps everything typed.
-        # After a successful reply the fields are emptied at the start of the next run.
-        if st.session_state.pop("reply_sent", False):
+        # After a successful reply, or when another case is chosen, the fields start empty.
+        if st.session_state.pop("reply_sent", False) or st.session_state.get("reply_case") != case_id:
             for key in ("reply_state", "reply_text", "reply_plan", "reply_date", "reply_reason", "reply_file",
                         "reply_public"):
                 st.session_state.pop(key, None)
+        st.session_state["reply_case"] = case_id
         with st.form("reply_form"):
             state = st.radio("办理状态", list(followup.STATES), format_func=followup.STATES.get, horizontal=True,
                              key="reply_state")

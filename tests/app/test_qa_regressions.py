@@ -150,3 +150,18 @@ def test_refused_reply_keeps_what_the_department_typed_and_a_sent_one_empties_th
         at.run()
     assert "答复已提交" in texts(at)
     assert at.text_area(key="reply_text").value == ""  # the next update starts from an empty form
+
+
+def test_switching_case_starts_an_empty_reply_form(app_as, cases, people):
+    from contest import followup
+
+    c3 = followup.forward(cases["db"], people["organizer"], cases["p3"], "hqc")
+    at = app_as("dept2", "pages/department_queue.py")
+    first = at.selectbox(key="queue_case").value
+    at.text_area(key="reply_text").input("太短")
+    next(b for b in at.button if b.key.startswith("FormSubmitter:reply_form")).click().run()  # refused, kept
+    assert at.text_area(key="reply_text").value == "太短"
+    other = cases["c2"] if first == c3 else c3
+    at.selectbox(key="queue_case").set_value(other).run()
+    assert at.selectbox(key="queue_case").value == other
+    assert at.text_area(key="reply_text").value == ""
