@@ -2,17 +2,15 @@
 
 Steps: 草稿 → 已提交 → 已立案 / 不予立案 → 评审中 → 已评审 / 获奖 → 已转办 → 已答复 → 已解决.
 The early steps come from the proposal itself, judging from its tables (assignments,
-sheets, awards) when they exist, the follow-up steps from ``followup.timeline_events``
-when the follow-up module provides it. Each step is a dict:
+sheets, awards; authors see an award only once results are published), the follow-up
+steps from ``followup.timeline_events``. Each step is a dict:
 ``{"step": str, "state": "done" | "current" | "todo", "at": str | None, "detail": str}``.
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlite_utils import Database
 
-from . import clock, proposals, settings
+from . import followup, proposals, settings
 from .accounts import User
 
 STEPS = ["草稿", "已提交", "已立案", "评审中", "已评审", "已转办", "已答复", "已解决"]
@@ -23,10 +21,9 @@ def _step(name: str, at=None, detail: str = "", state: str = "todo") -> dict:
     return {"step": name, "state": state, "at": (at or None) and str(at)[:16], "detail": detail}
 
 
-def timeline(db: Database, user: User, proposal_id: int, now: dt.datetime | None = None) -> list[dict]:
+def timeline(db: Database, user: User, proposal_id: int) -> list[dict]:
     """The steps of one proposal, in order, for whoever may read it (authors, organizers)."""
     proposal = proposals.get(db, user, proposal_id)
-    now = now or clock.now()
     contest = settings.get(db)
     status = proposal["status"]
     steps = [_step("草稿", proposal["created_at"], "导入的提案" if proposal["source"] == "import" else "", "done")]
@@ -43,59 +40,43 @@ def timeline(db: Database, user: User, proposal_id: int, now: dt.datetime | None
     steps.append(_step("已立案", proposal["screened_at"], "" if screened else "等待立案审查",
                        "done" if screened else "todo"))
 
-    steps += _judging(db, user, proposal, contest, now)
+    steps += _judging(db, user, proposal, contest)
     steps += _followup(db, proposal["id"])
     _mark_current(steps)
     return steps
 
 
-def _judging(db: Database, user: User, proposal: dict, contest: settings.Settings, now: dt.datetime) -> list[dict]:
+def _judging(db: Database, user: User, proposal: dict, contest: settings.Settings) -> list[dict]:
     review = _step("评审中")
     reviewed = _step("已评审")
     pid = proposal["id"]
-    if db["assignments"].exists():
-        rows = list(db.query("select count(*) as n, min(created_at) as at from assignments "
+    assigned = next(db.query("select count(*) as n, min(created_at) as at from assignments "
                              "where proposal_id = ? and published = 1", [pid]))
-        if rows and rows[0]["n"]:
-            review = _step("评审中", rows[0]["at"], f"{rows[0]['n']} 位评委评审", "done")
-            if db["sheets"].exists():
-                done = list(db.query("select count(*) as n, max(submitted_at) as at from sheets "
-                                     "where proposal_id = ? and status = 'submitted'", [pid]))[0]
-                if done["n"] and done["n"] >= rows[0]["n"]:
-                    reviewed = _step("已评审", done["at"], "", "done")
-    if db["awards"].exists() and (user.role == "organizer" or results_published(contest, now)):
+    if assigned["n"]:
+        review = _step("评审中", assigned["at"], f"{assigned['n']} 位评委评审", "done")
+        done = next(db.query("select count(*) as n, max(submitted_at) as at from sheets "
+                             "where proposal_id = ? and status = 'submitted'", [pid]))
+        if done["n"] >= assigned["n"]:
+            reviewed = _step("已评审", done["at"], "", "done")
+    if user.role == "organizer" or contest.results_published:  # authors see awards once published
         award = next(db["awards"].rows_where("proposal_id = ?", [pid]), None)
         if award and award["award"]:
-            at = award["decided_at"] if user.role == "organizer" else (
-                getattr(contest, "published_at", None) or contest.phases.get("results_published"))
+            at = award["decided_at"] if user.role == "organizer" else contest.published_at
             reviewed = _step("获奖", at, award["award"], "done")
     return [review, reviewed]
 
 
-def results_published(contest: settings.Settings, now: dt.datetime) -> bool:
-    """Awards are visible to authors once the organizer published them (results module's flag);
-    without that flag, from the scheduled 结果公布 date on."""
-    if hasattr(contest, "results_published"):
-        return bool(contest.results_published)
-    scheduled = contest.at("results_published")
-    return scheduled is not None and now >= scheduled
-
-
 def _followup(db: Database, proposal_id: int) -> list[dict]:
-    """已转办 / 已答复 / 已解决 from follow-up, when it tells us (another module fills them)."""
-    from . import followup
-
+    """已转办 / 已答复 / 已解决, and any further events (updates, ratings) from follow-up."""
     steps = {name: _step(name) for name in ("已转办", "已答复", "已解决")}
-    events = getattr(followup, "timeline_events", None)
     extra = []
-    if events is not None:
-        for event in events(db, proposal_id) or []:
-            name = event.get("step")
-            item = _step(name, event.get("at"), event.get("detail") or "", event.get("state") or "done")
-            if name in steps:
-                steps[name] = item
-            else:
-                extra.append(item)
+    for event in followup.timeline_events(db, proposal_id):
+        name = event.get("step")
+        item = _step(name, event.get("at"), event.get("detail") or "", event.get("state") or "done")
+        if name in steps:
+            steps[name] = item
+        else:
+            extra.append(item)
     return list(steps.values()) + extra
 
 

@@ -382,7 +382,7 @@ def test_before_publication_only_organizers_see_rankings(w, who):
         judging.sheets_of_proposal(db, user, ids["v1"])
     if who in ("alice", "carol"):
         assert results.author_view(db, user, ids["v1"]) is None
-        steps = timeline.timeline(db, user, ids["v1"], now=NOW)
+        steps = timeline.timeline(db, user, ids["v1"])
         assert "获奖" not in _flat(steps) and "一等奖" not in _flat(steps)
 
 
@@ -404,7 +404,7 @@ def test_authors_see_comments_never_notes_or_judge_names(published, who):
     db, p, ids = published
     view = results.author_view(db, p[who], ids["v1"])
     assert view["comments"] == [COMMENT]
-    shown = _flat(view) + _flat(timeline.timeline(db, p[who], ids["v1"], now=NOW))
+    shown = _flat(view) + _flat(timeline.timeline(db, p[who], ids["v1"]))
     shown += _flat(followup.get_case(db, p[who], ids["case"]))
     for secret in (NOTE, "judge1", "judge2", "鲍勃提案的机密备注", "鲍勃提案的评语"):
         assert secret not in shown

@@ -394,12 +394,12 @@ def test_export_table_has_full_text_and_chinese_headers(fresh_db, people):
 def test_timeline_follows_the_proposal(fresh_db, people):
     alice, org = people["alice"], people["organizer"]
     pid = draft(fresh_db, alice)
-    steps = timeline.timeline(fresh_db, alice, pid, now=NOW)
+    steps = timeline.timeline(fresh_db, alice, pid)
     assert [s["step"] for s in steps[:3]] == ["草稿", "已提交", "已立案"]
     assert steps[1]["state"] == "current"
     proposals.submit(fresh_db, alice, pid, now=NOW)
     proposals.screen(fresh_db, org, [pid], True, now=NOW + dt.timedelta(days=1))
-    steps = timeline.timeline(fresh_db, alice, pid, now=NOW)
+    steps = timeline.timeline(fresh_db, alice, pid)
     assert [(s["step"], s["state"]) for s in steps[:4]] == [
         ("草稿", "done"), ("已提交", "done"), ("已立案", "done"), ("评审中", "current")]
     assert steps[2]["at"] == "2026-03-11 12:00"
@@ -409,7 +409,7 @@ def test_timeline_follows_the_proposal(fresh_db, people):
 def test_timeline_invalid_shows_reason_and_stops(fresh_db, people):
     pid = submitted(fresh_db, people["alice"])
     proposals.screen(fresh_db, people["organizer"], [pid], False, "不属于学校职责范围。", now=NOW)
-    steps = timeline.timeline(fresh_db, people["alice"], pid, now=NOW)
+    steps = timeline.timeline(fresh_db, people["alice"], pid)
     assert steps[-1]["step"] == "不予立案" and steps[-1]["detail"] == "不属于学校职责范围。"
 
 
@@ -424,12 +424,12 @@ def test_timeline_reads_judging_tables_and_hides_award_until_results(fresh_db, p
                                "submitted_at": "2026-04-10 10:00:00"})
     fresh_db["awards"].insert({"proposal_id": pid, "award": "一等奖", "rank": 1, "score": 91.0,
                                "decided_at": "2026-04-20 10:00:00"})
-    before = {s["step"]: s for s in timeline.timeline(fresh_db, alice, pid, now=dt.datetime(2026, 4, 21))}
+    before = {s["step"]: s for s in timeline.timeline(fresh_db, alice, pid)}
     assert before["评审中"]["at"] == "2026-04-05 09:00" and before["已评审"]["state"] == "done"
     assert "获奖" not in before
-    # published: the results module's flag (when settings have it) and the scheduled date reached
+    # published: the results module sets the flag
     fresh_db["settings"].upsert({"key": "results_published", "value": "true"}, pk="key")
-    after = [s["step"] for s in timeline.timeline(fresh_db, alice, pid, now=dt.datetime(2026, 5, 1))]
+    after = [s["step"] for s in timeline.timeline(fresh_db, alice, pid)]
     assert "获奖" in after
 
 
@@ -440,7 +440,7 @@ def test_timeline_uses_followup_events_when_available(fresh_db, people, monkeypa
     proposals.screen(fresh_db, people["organizer"], [pid], True, now=NOW)
     monkeypatch.setattr(followup, "timeline_events", lambda db, p: [
         {"step": "已转办", "at": "2026-05-01 09:00:00", "detail": "教务处"}], raising=False)
-    steps = {s["step"]: s for s in timeline.timeline(fresh_db, people["alice"], pid, now=NOW)}
+    steps = {s["step"]: s for s in timeline.timeline(fresh_db, people["alice"], pid)}
     assert steps["已转办"]["state"] == "done" and steps["已转办"]["detail"] == "教务处"
     assert steps["已答复"]["state"] == "current"
 
@@ -448,7 +448,7 @@ def test_timeline_uses_followup_events_when_available(fresh_db, people, monkeypa
 def test_timeline_permission(fresh_db, people):
     pid = draft(fresh_db, people["alice"])
     with pytest.raises(PermissionDenied):
-        timeline.timeline(fresh_db, people["carol"], pid, now=NOW)
+        timeline.timeline(fresh_db, people["carol"], pid)
 
 
 def test_report_counts_are_for_organizers_only(fresh_db, people):
