@@ -1,10 +1,8 @@
 """我的提案: every proposal the student submitted or co-authors, with its timeline and results."""
-import importlib
-
 import pandas as pd
 import streamlit as st
 
-from contest import clock, proposals, settings
+from contest import clock, proposals, results, settings
 from pages import _proposal_view as view
 from pages import _ui as ui
 from pages._followup_widgets import rating_form
@@ -13,12 +11,6 @@ from pages._topic_widgets import join_requests_panel
 db, user = ui.db(), ui.user()
 contest = settings.get(db)
 st.title("我的提案")
-
-try:  # results are filled in by the results module once it exists
-    results = importlib.import_module("contest.results")
-except ImportError:
-    results = None
-author_view = getattr(results, "author_view", None)
 
 join_requests_panel(db, user)
 mine = proposals.mine(db, user)
@@ -50,16 +42,15 @@ with st.container(border=True):
     view.show_fields(db, proposal)
     view.show_attachments(db, user, p["id"], key=f"mp{p['id']}")
 
-    # --- results (award, rank band, judges' comments for authors): contest/results.py -----
-    if author_view is not None:
-        outcome = ui.attempt(lambda: author_view(db, user, p["id"]))
-        if outcome:
-            st.markdown("**评审结果**")
-            st.metric("奖项", outcome.get("award") or "未获奖")
-            if outcome.get("rank_band"):
-                st.caption(f"名次区间：{outcome['rank_band']}")
-            for comment in outcome.get("comments") or []:
-                st.text(f"评委意见：{comment}")
+    # Results (award, rank band, judges' comments for authors), once published.
+    outcome = ui.attempt(lambda: results.author_view(db, user, p["id"]))
+    if outcome:
+        st.markdown("**评审结果**")
+        st.metric("奖项", outcome.get("award") or "未获奖")
+        if outcome.get("rank_band"):
+            st.caption(f"名次区间：{outcome['rank_band']}")
+        for comment in outcome.get("comments") or []:
+            st.text(f"评委意见：{comment}")
 
     if p["submitter_id"] == user.id:
         allowed, reason = proposals.can_edit(db, user, proposal, clock.now())

@@ -1,14 +1,10 @@
 """Judge: one proposal shown blind, the rubric inputs, comment and confidential note; draft or submit."""
 import streamlit as st
 
-from contest import judging, settings
+from contest import attachments, judging, settings
+from contest.errors import ContestError
 from pages import _judging_ui as jui
 from pages import _ui as ui
-
-try:  # written by the submission issue; downloads are offered only when it is there
-    from contest import attachments
-except ImportError:  # pragma: no cover
-    attachments = None
 
 db, user = ui.db(), ui.user()
 contest = settings.get(db)
@@ -44,15 +40,11 @@ with view:
         st.text(proposal[key] or "（未填写）")
     if proposal["attachments"]:
         st.markdown("**附件**")
-        read = getattr(attachments, "read", None)
         for item in proposal["attachments"]:
-            size = getattr(attachments, "size_label", lambda n: f"{n} 字节")(item["size"])
-            if read is None:
-                st.text(f"{item['name']}（{size}）")
-                continue
+            size = attachments.size_label(item["size"])
             try:
-                _, mime, data = read(db, user, item["id"])
-            except Exception as error:  # a missing file must not hide the rest of the sheet
+                _, mime, data = attachments.read(db, user, item["id"])
+            except ContestError as error:  # a missing file must not hide the rest of the sheet
                 st.text(f"{item['name']}（{size}）：{error}")
                 continue
             st.download_button(f"下载 {item['name']}（{size}）", data, file_name=item["name"], mime=mime,
