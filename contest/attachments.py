@@ -137,9 +137,10 @@ def can_download(db: Database, user: User | None, proposal_id: int) -> bool:
         except PermissionDenied:
             return False
         return True
-    if user.role == "judge" and db["assignments"].exists():
-        if db["assignments"].count_where("proposal_id = ? and judge_id = ? and published = 1",
-                                         [proposal_id, user.id]):
+    if user.role == "judge":  # assigned, published, and the proposal still 立案
+        if db["assignments"].count_where(
+                "proposal_id = ? and judge_id = ? and published = 1 "
+                "and proposal_id in (select id from proposals where status = 'valid')", [proposal_id, user.id]):
             return True
     return any(check(db, user, proposal_id) for check in _download_checks)
 

@@ -66,7 +66,7 @@ def like_pattern(text: str) -> str:
 
 def is_initialised(db: Database) -> bool:
     """True once a contest (demo or real) has been created in this database."""
-    return db["settings"].exists() and db["settings"].count > 0
+    return db["settings"].count > 0
 
 
 # --- schema ---------------------------------------------------------------

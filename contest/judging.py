@@ -119,12 +119,10 @@ def rubric_frame(rubric: list[dict]) -> pd.DataFrame:
 
 
 def _submitted_count(db: Database) -> int:
-    return db["sheets"].count_where("status = 'submitted'") if db["sheets"].exists() else 0
+    return db["sheets"].count_where("status = 'submitted'")
 
 
 def _active_unlock(db: Database) -> dict | None:
-    if not db["rubric_unlocks"].exists():
-        return None
     return next(db["rubric_unlocks"].rows_where("active = 1", order_by="id desc", limit=1), None)
 
 
@@ -604,8 +602,6 @@ def queue_progress(db: Database, actor: User) -> dict:
 
 def _blind_attachments(db: Database, proposal_id: int) -> list[dict]:
     """Attachments with neutral names (附件1.pdf ...): a file name may carry an author's name."""
-    if not db["attachments"].exists():
-        return []
     rows = db["attachments"].rows_where("proposal_id = ?", [proposal_id], order_by="id")
     return [{"id": r["id"], "name": f"附件{i}{PurePath(r['filename'] or '').suffix.lower()}",
              "kind": r["kind"] or "", "size": r["size"] or 0} for i, r in enumerate(rows, start=1)]

@@ -109,7 +109,7 @@ class Settings:
 
 
 def get(db: Database) -> Settings:
-    values = {row["key"]: json.loads(row["value"]) for row in db["settings"].rows} if db["settings"].exists() else {}
+    values = {row["key"]: json.loads(row["value"]) for row in db["settings"].rows}
     known = {k: v for k, v in values.items() if k in Settings.__dataclass_fields__}
     return Settings(**known)
 

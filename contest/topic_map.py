@@ -293,7 +293,7 @@ def merge_group(db: Database, actor: User, lead_id: int, member_ids: list[int]) 
                                       "只有已提交或已立案的提案可以合并办理。")
             if member["lead_id"] and member["lead_id"] != lead_id:
                 raise ValidationError(f"提案 {member_id} 已并入提案 {member['lead_id']}，请先拆分再合并。")
-            if db["case_members"].exists() and db["case_members"].count_where("proposal_id = ?", [member_id]):
+            if db["case_members"].count_where("proposal_id = ?", [member_id]):
                 raise ValidationError(f"提案 {member_id} 已转办，不能再并入其他提案。")
         for member_id in members:
             followers = [r["id"] for r in db["proposals"].rows_where("lead_id = ?", [member_id])]
