@@ -374,7 +374,7 @@ def _prefix_matrices(X, beta: float):
     frequent = cum < beta
     del cum
 
-    def part(mask):
+    def part(mask, row=row):
         indptr = np.zeros(n + 1, dtype=np.int32)
         np.cumsum(np.bincount(row[mask], minlength=n), out=indptr[1:])
         return sparse.csr_matrix((X.data[mask], X.indices[mask], indptr), shape=X.shape)
