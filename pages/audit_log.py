@@ -1,4 +1,6 @@
 """Organizer: the audit log."""
+import json
+
 import pandas as pd
 import streamlit as st
 
@@ -35,16 +37,38 @@ def target_label(target) -> str:
     return f"{TARGETS[kind]} #{key}" if kind in TARGETS and key else str(target or "")
 
 
+def detail_text(detail: str) -> str:
+    """The recorded change as one line: 'key: old → new; key: value'."""
+    try:
+        value = json.loads(detail or "{}")
+    except ValueError:
+        return str(detail)
+
+    def show(v) -> str:
+        if isinstance(v, dict) and set(v) == {"old", "new"}:
+            return f"{show(v['old'])} → {show(v['new'])}"
+        if isinstance(v, (dict, list)):
+            return json.dumps(v, ensure_ascii=False)
+        return "—" if v in (None, "") else str(v)
+
+    if isinstance(value, dict) and set(value) == {"old", "new"}:
+        return show(value)
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{show(v)}" for k, v in value.items())
+    return show(value)
+
+
 st.title("审计日志")
 st.caption("记录设置、账号、提案状态、评分、转办等所有修改：谁、何时、改了什么。显示最近 500 条。")
 rows = audit.entries(ui.db(), ui.user())
 frame = pd.DataFrame(rows, columns=["id", "at", "actor_id", "actor", "action", "target", "detail"])
 frame["action"] = frame["action"].map(lambda a: ACTIONS.get(a, a))
 frame["target"] = frame["target"].map(target_label)
+frame["detail"] = frame["detail"].map(detail_text)
 query = st.text_input("筛选（操作人、操作、对象或内容）", max_chars=50)
 if query:
     mask = frame[["actor", "action", "target", "detail"]].apply(lambda c: c.str.contains(query, regex=False, na=False))
     frame = frame[mask.any(axis=1)]
 st.dataframe(frame.drop(columns=["actor_id"]), hide_index=True, width="stretch",
              column_config={"id": "序号", "at": "时间", "actor": "操作人", "action": "操作", "target": "对象",
-                            "detail": "详情（系统记录的原始数据）"})
+                            "detail": "详情（原值 → 新值）"})

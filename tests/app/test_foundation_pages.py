@@ -99,3 +99,10 @@ def test_audit_log_page_lists_changes(app_as, fresh_db, people):
     at = app_as("organizer", "pages/audit_log.py")
     frame = at.dataframe[0].value
     assert isinstance(frame, pd.DataFrame) and "修改比赛设置" in set(frame["action"])
+
+
+def test_audit_log_shows_old_and_new_values_readably(app_as, fresh_db, people):
+    settings.update(fresh_db, people["organizer"], reviews_per_proposal=4)
+    at = app_as("organizer", "pages/audit_log.py")
+    frame = at.dataframe[0].value
+    assert "reviews_per_proposal：3 → 4" in set(frame["detail"])
