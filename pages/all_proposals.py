@@ -14,7 +14,7 @@ st.caption(f"共收到提案 {counts['received']} 件：确立有效提案 {coun
 
 statuses = [s for s in proposals.STATUS if s != "draft"]
 c1, c2, c3, c4 = st.columns([2, 1, 1, 2])
-chosen = c1.multiselect("状态", statuses, format_func=view.status_label, key="ap_status")
+chosen = c1.multiselect("状态", statuses, format_func=view.status_label, key="ap_status", placeholder="请选择（可多选）")
 topic = c2.selectbox("议题", [""] + contest.topic_codes, key="ap_topic",
                      format_func=lambda c: contest.topic_name(c) if c else "全部议题")
 college = c3.selectbox("学院", [""] + contest.colleges, key="ap_college",

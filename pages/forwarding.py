@@ -79,10 +79,10 @@ with tab_one:
             lead = st.selectbox("主办部门", codes, index=codes.index(suggested) if suggested else 0,
                                 format_func=dept_label, help="按提案人建议的承办部门预填",
                                 key="one_lead")
-            co = st.multiselect("协办部门（可选）", codes, format_func=dept_label)
+            co = st.multiselect("协办部门（可选）", codes, format_func=dept_label, placeholder="请选择（可多选）")
             members = st.multiselect(
                 "合并办理的同题提案（可选）", [i for i in options if i != pid], format_func=lambda i: f"#{i} {waiting_titles.get(i, '')}",
-                help="同一问题的多件提案合并为一个办理件，由同一部门统一答复；每件提案都计入统计。")
+                help="同一问题的多件提案合并为一个办理件，由同一部门统一答复；每件提案都计入统计。", placeholder="请选择（可多选）")
             due_days = st.number_input("答复期限（天）", 1, 365, followup.DEFAULT_DUE_DAYS)
             note = st.text_area("转办说明（可选，部门可见）", max_chars=500)
             if st.form_submit_button("转办", type="primary"):
@@ -160,7 +160,7 @@ with tab_re:
         codes = list(departments)
         with st.form("reforward"):
             lead = st.selectbox("新的主办部门", codes, format_func=dept_label)
-            co = st.multiselect("协办部门（可选）", codes, format_func=dept_label, key="re_co")
+            co = st.multiselect("协办部门（可选）", codes, format_func=dept_label, key="re_co", placeholder="请选择（可多选）")
             due_days = st.number_input("答复期限（天）", 1, 365, followup.DEFAULT_DUE_DAYS, key="re_due")
             reason = st.text_area("重新转办的理由", max_chars=500)
             if st.form_submit_button("重新转办", type="primary"):

@@ -38,7 +38,7 @@ decisions = {"valid": "立案", "invalid": "不予立案", "topic": "只修改�
 with st.form("sc_bulk"):
     st.markdown("**批量审查**")
     selected = st.multiselect("选择提案", list(titles), key="sc_selected",
-                              format_func=lambda i: f"#{i} {titles[i]}")
+                              format_func=lambda i: f"#{i} {titles[i]}", placeholder="请选择（可多选）")
     decision = st.radio("审查结论", list(decisions), format_func=decisions.get, horizontal=True, key="sc_decision")
     reason = st.text_area("不予立案的理由（学生会看到；选择“不予立案”时必填）", key="sc_reason", max_chars=300)
     topic = st.selectbox("同时改为议题（可选）", [""] + contest.topic_codes, key="sc_topic",

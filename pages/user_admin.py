@@ -40,7 +40,7 @@ with create, st.form("create_account"):
     name = st.text_input("姓名", max_chars=30)
     college = st.selectbox("学院（评委填写，用于学院回避）", [""] + contest.colleges)
     department = st.selectbox("所属部门（职能部门账号必填）", [""] + list(depts), format_func=lambda c: depts.get(c, "—"))
-    topics = st.multiselect("擅长议题（评委）", contest.topic_codes, format_func=contest.topic_name)
+    topics = st.multiselect("擅长议题（评委）", contest.topic_codes, format_func=contest.topic_name, placeholder="请选择（可多选）")
     email = st.text_input("邮箱", max_chars=100)
     if st.form_submit_button("创建账号", type="primary"):
         created = ui.attempt(lambda: accounts.create_account(
