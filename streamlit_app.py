@@ -9,6 +9,7 @@ from pages._ui import escape_md
 
 st.set_page_config(page_title="集智思源提案大赛", page_icon="💡", layout="wide")
 
+
 def _pages(entries):
     return [st.Page(path, title=title, icon=icon) for path, title, icon in entries]
 
