@@ -1,6 +1,8 @@
 """Router: database, login gate and the role's pages in st.navigation."""
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from contest import accounts, db as database, demo, settings
@@ -37,6 +39,10 @@ def _sidebar(user, contest) -> None:
 def main() -> None:
     db = database.connect()
     if not database.is_initialised(db):
+        if os.environ.get("CONTEST_DB"):  # a chosen database is never filled with demo accounts by itself
+            st.error(f"数据库 {database.db_path()} 中还没有比赛。创建正式比赛：python -m contest init；"
+                     "生成演示比赛：python -m contest demo。")
+            st.stop()
         with st.spinner("首次启动：正在生成演示比赛…"):
             demo.build(db)
     st.session_state["db"] = db

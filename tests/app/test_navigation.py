@@ -70,3 +70,14 @@ def test_judge_must_set_a_new_password_first(app_as, fresh_db, people):
     assert "设置新密码" in texts(at)
     with pytest.raises(ValueError):
         at.switch_page("pages/judge_queue.py")
+
+
+def test_a_chosen_empty_database_is_not_filled_with_demo_accounts(db_path):
+    from streamlit.testing.v1 import AppTest
+
+    from contest import db as database
+    from tests.app.conftest import APP
+
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert "python -m contest init" in texts(at)
+    assert not database.is_initialised(database.connect(db_path))
