@@ -42,13 +42,6 @@ def read_table(data: bytes, filename: str = "") -> pd.DataFrame:
     return frame.dropna(how="all")
 
 
-def read_path(path: str | Path) -> pd.DataFrame:
-    path = Path(path)
-    if not path.exists():
-        raise ValidationError(f"找不到文件：{path}")
-    return read_table(path.read_bytes(), path.name)
-
-
 def _decode(data: bytes) -> str:
     if b"\x00" in data[:4096]:
         raise ValidationError("文件不是文本表格（CSV），请上传 .csv 或 .xlsx 文件。")
@@ -79,12 +72,3 @@ def to_excel(sheets: dict[str, pd.DataFrame]) -> bytes:
                 width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)]) * 2 + 2
                 sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(width, 60)
     return buffer.getvalue()
-
-
-def write_path(frame: pd.DataFrame, path: str | Path) -> None:
-    """Write a frame to .csv or .xlsx by the path's extension."""
-    path = Path(path)
-    if path.suffix.lower() == ".xlsx":
-        path.write_bytes(to_excel({"结果": frame}))
-    else:
-        path.write_bytes(to_csv(frame))

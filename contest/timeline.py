@@ -85,9 +85,3 @@ def _mark_current(steps: list[dict]) -> None:
     last_done = max((i for i, s in enumerate(steps) if s["state"] == "done"), default=-1)
     if last_done + 1 < len(steps) and steps[last_done + 1]["state"] == "todo":
         steps[last_done + 1]["state"] = "current"
-
-
-def current_step(steps: list[dict]) -> str:
-    """The name of the last step reached."""
-    done = [s["step"] for s in steps if s["state"] == "done"]
-    return done[-1] if done else "草稿"

@@ -49,12 +49,6 @@ def attempt(action, success: str | None = None):
     return result
 
 
-def coming_soon(title: str, what: str) -> None:
-    _router_ran()
-    st.title(title)
-    st.info(f"即将上线：{what}")
-
-
 def flash(message: str) -> None:
     """Show ``message`` after the rerun that follows a successful change."""
     st.session_state["flash"] = message
