@@ -37,16 +37,15 @@ def escape_md(value: str) -> str:
     return _AUTOLINK.sub("\u200b", escaped)
 
 
-def attempt(action, success: str | None = None):
-    """Run ``action``; show the domain's Chinese message if it refuses. Returns its result or None."""
+def attempt(action):
+    """Run ``action``; show the domain's Chinese message if it refuses (one line per line of a
+    multi-row error, e.g. an import's bad rows). Returns its result or None."""
     try:
-        result = action()
+        return action()
     except ContestError as error:
-        st.error(str(error))
+        lines = [line for line in str(error).splitlines() if line.strip()]
+        st.error("  \n".join(escape_md(line) for line in lines))
         return None
-    if success:
-        st.success(success)
-    return result
 
 
 def flash(message: str) -> None:

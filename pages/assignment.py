@@ -39,7 +39,7 @@ with auto:
         k = st.number_input("每件提案的评审人数 k", 1, 10, int(contest.reviews_per_proposal), step=1)
         st.caption("只补足缺少的评审：已有的分配（尤其是已完成的评审）不会被移动，新增的提案或评委也只分配缺少的部分。")
         if st.form_submit_button("运行自动分配（生成草案）", type="primary", icon=":material/auto_mode:"):
-            result = jui.attempt(lambda: judging.auto_assign_drafts(db, user, int(k)))
+            result = ui.attempt(lambda: judging.auto_assign_drafts(db, user, int(k)))
             if result is not None:
                 if result.shortfalls:
                     st.session_state["assign_shortfalls"] = result.shortfalls
@@ -70,11 +70,11 @@ with auto:
                                     "source": "来源"})
         p1, p2 = st.columns(2)
         if p1.button(f"发布 {len(drafts)} 条分配", type="primary", icon=":material/publish:"):
-            count = jui.attempt(lambda: judging.publish_assignments(db, user))
+            count = ui.attempt(lambda: judging.publish_assignments(db, user))
             if count:
                 ui.flash(f"已发布 {count} 条分配，评委现在可以在“评审任务”中看到。")
         if p2.button("放弃全部草案", icon=":material/delete:"):
-            count = jui.attempt(lambda: judging.discard_draft_assignments(db, user))
+            count = ui.attempt(lambda: judging.discard_draft_assignments(db, user))
             if count is not None:
                 ui.flash(f"已放弃 {count} 条草案。")
 
@@ -88,7 +88,7 @@ with manual:
             pid = a1.selectbox("提案", list(proposal_label), format_func=proposal_label.get)
             jid = a2.selectbox("评委", list(judge_label), format_func=judge_label.get)
             if st.form_submit_button("添加分配", icon=":material/person_add:"):
-                if jui.attempt(lambda: judging.add_assignment(db, user, int(pid), int(jid)) or True):
+                if ui.attempt(lambda: judging.add_assignment(db, user, int(pid), int(jid)) or True):
                     ui.flash(f"已把提案 {pid} 分配给 {ui.escape_md(judge_label[jid])}（草案）。")
     if not table.empty:
         status_names = judging.SHEET_STATUS
@@ -98,7 +98,7 @@ with manual:
         with st.form("remove_pair"):
             pair = st.selectbox("要移除的分配", list(pair_label), format_func=pair_label.get)
             if st.form_submit_button("移除分配", icon=":material/person_remove:"):
-                if jui.attempt(lambda: judging.remove_assignment(db, user, int(pair[0]), int(pair[1])) or True):
+                if ui.attempt(lambda: judging.remove_assignment(db, user, int(pair[0]), int(pair[1])) or True):
                     ui.flash(f"已移除提案 {pair[0]} 的一位评委。")
         st.subheader("全部分配")
         only = st.selectbox("筛选评委", [0, *judge_label], format_func=lambda j: judge_label.get(j, "全部评委"))
@@ -125,7 +125,7 @@ with upload:
             if file is None:
                 st.error("请先选择文件。")
             else:
-                result = jui.attempt(lambda: judging.assign_from_table(
+                result = ui.attempt(lambda: judging.assign_from_table(
                     db, user, exports.read_table(file.getvalue(), file.name)))
                 if result:
                     ui.flash(f"已导入 {result['added']} 条分配草案"
@@ -141,7 +141,7 @@ with conflicts:
             jid = d2.selectbox("评委", list(judge_label), format_func=judge_label.get, key="conflict_jid")
             reason = st.text_input("冲突说明", max_chars=200)
             if st.form_submit_button("声明利益冲突", icon=":material/block:"):
-                if jui.attempt(lambda: judging.declare_conflict(db, user, int(pid), int(jid), reason) or True):
+                if ui.attempt(lambda: judging.declare_conflict(db, user, int(pid), int(jid), reason) or True):
                     ui.flash(f"已声明提案 {pid} 与评委 {ui.escape_md(judge_label[jid])} 的利益冲突。")
     listed = judging.list_conflicts(db, user)
     if listed.empty:
@@ -156,5 +156,5 @@ with conflicts:
         with st.form("remove_conflict"):
             pair = st.selectbox("撤销冲突声明", list(conflict_label), format_func=conflict_label.get)
             if st.form_submit_button("撤销"):
-                if jui.attempt(lambda: judging.remove_conflict(db, user, int(pair[0]), int(pair[1])) or True):
+                if ui.attempt(lambda: judging.remove_conflict(db, user, int(pair[0]), int(pair[1])) or True):
                     ui.flash("已撤销该利益冲突声明。")

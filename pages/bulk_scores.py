@@ -2,7 +2,6 @@
 import streamlit as st
 
 from contest import clock, judging, settings
-from pages import _judging_ui as jui
 from pages import _ui as ui
 
 db, user = ui.db(), ui.user()
@@ -39,7 +38,7 @@ with st.form("bulk"):
 
 if draft or submit:
     rows = edited.to_dict("records")
-    result = jui.attempt(lambda: judging.save_bulk(db, user, rows, submit=submit, all_or_nothing=not per_row))
+    result = ui.attempt(lambda: judging.save_bulk(db, user, rows, submit=submit, all_or_nothing=not per_row))
     if result is not None:
         if result["errors"]:
             st.warning("以下行未保存：  \n" + "  \n".join(ui.escape_md(e) for e in result["errors"]))

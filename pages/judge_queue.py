@@ -69,5 +69,5 @@ with st.expander("声明利益冲突"):
                                                         zip(open_items["proposal_id"], open_items["title"])])).get)
             reason = st.text_area("冲突说明（仅组织者可见）", max_chars=200)
             if st.form_submit_button("声明冲突并退出该提案的评审"):
-                if jui.attempt(lambda: judging.declare_conflict(db, user, int(choice), reason=reason) or True):
+                if ui.attempt(lambda: judging.declare_conflict(db, user, int(choice), reason=reason) or True):
                     ui.flash(f"已声明利益冲突，提案 {choice} 已从您的任务中移除。")

@@ -96,11 +96,11 @@ with rubric:
         with st.form("unlock"):
             reason = st.text_area("解锁理由", max_chars=200)
             if st.form_submit_button("解锁评分标准", icon=":material/lock_open:"):
-                if jui.attempt(lambda: judging.unlock_rubric(db, user, reason) or True):
+                if ui.attempt(lambda: judging.unlock_rubric(db, user, reason) or True):
                     ui.flash("评分标准已解锁：现在可以在“比赛设置”中修改名称、权重和说明。")
     else:
         st.info(f"评分标准已于 {state['unlocked_at']} 解锁（只允许修改名称、权重和说明）。")
         st.text(f"理由：{state['reason']}")
         if st.button("重新锁定", icon=":material/lock:"):
-            if jui.attempt(lambda: judging.lock_rubric(db, user) or True):
+            if ui.attempt(lambda: judging.lock_rubric(db, user) or True):
                 ui.flash("评分标准已重新锁定。")

@@ -26,8 +26,8 @@ elif st.session_state.get("score_pick") not in ids:
 proposal_id = st.selectbox("提案", ids, format_func=labels.get, key="score_pick")
 position = ids.index(proposal_id)
 
-proposal = jui.attempt(lambda: judging.blind_proposal(db, user, proposal_id))
-sheet = jui.attempt(lambda: judging.get_sheet(db, user, proposal_id))
+proposal = ui.attempt(lambda: judging.blind_proposal(db, user, proposal_id))
+sheet = ui.attempt(lambda: judging.get_sheet(db, user, proposal_id))
 if proposal is None or sheet is None:
     st.stop()
 
@@ -80,7 +80,7 @@ with form_col:
                                       width="stretch")
         submit = b2.form_submit_button("提交", type="primary", disabled=not sheet["editable"], width="stretch")
     if draft or submit:
-        saved = jui.attempt(lambda: judging.save_sheet(db, user, proposal_id, values, comment, note, submit=submit))
+        saved = ui.attempt(lambda: judging.save_sheet(db, user, proposal_id, values, comment, note, submit=submit))
         if saved:
             remaining = [p for p, s in zip(queue["proposal_id"], queue["status"])
                          if s != "submitted" and p != proposal_id]
