@@ -46,13 +46,18 @@ def migration_sets() -> list[Migrations]:
     return [migrations, judging.migrations, followup.migrations, topic_map.migrations]
 
 
+def int_id(value, error: Exception) -> int:
+    """An id typed or passed from a widget, as an int; ``error`` when it is not a number."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise error from None
+
+
 def get_row(db: Database, table: str, row_id, error: Exception, not_a_number: Exception | None = None) -> dict:
     """The row of ``table`` with this id; ``error`` when it is missing (or the id is not a number,
     unless ``not_a_number`` says that differently)."""
-    try:
-        row_id = int(row_id)
-    except (TypeError, ValueError):
-        raise (not_a_number or error) from None
+    row_id = int_id(row_id, not_a_number or error)
     row = next(db[table].rows_where("id = ?", [row_id]), None)
     if row is None:
         raise error

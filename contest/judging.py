@@ -34,6 +34,7 @@ from sqlite_utils import Database, Migrations
 
 from . import accounts, assignment, audit, clock, ranking, settings, validation
 from .accounts import User
+from .db import int_id
 from .errors import PermissionDenied, ValidationError
 from .permissions import require_role
 
@@ -272,10 +273,7 @@ def auto_assign_drafts(db: Database, actor: User, k: int | None = None, *,
 
 
 def _proposal_for_assignment(db: Database, proposal_id) -> assignment.Proposal:
-    try:
-        proposal_id = int(proposal_id)
-    except (TypeError, ValueError):
-        raise ValidationError(f"提案编号“{proposal_id}”不是数字。") from None
+    proposal_id = int_id(proposal_id, ValidationError(f"提案编号“{proposal_id}”不是数字。"))
     row = next(db.query("select id, title, topic, submitter_id, college, status from proposals where id = ?",
                         [proposal_id]), None)
     if row is None:
@@ -526,10 +524,7 @@ def list_conflicts(db: Database, actor: User) -> pd.DataFrame:
 
 def _require_assigned(db: Database, actor: User, proposal_id) -> int:
     require_role(actor, "judge")
-    try:
-        proposal_id = int(proposal_id)
-    except (TypeError, ValueError):
-        raise PermissionDenied(NOT_ASSIGNED) from None
+    proposal_id = int_id(proposal_id, PermissionDenied(NOT_ASSIGNED))
     # Only 立案 proposals are judged: one re-screened as 不予立案 leaves the judges' queues.
     if not db["assignments"].count_where(
             "proposal_id = ? and judge_id = ? and published = 1 "

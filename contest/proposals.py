@@ -17,7 +17,7 @@ from sqlite_utils import Database
 
 from . import audit, clock, settings, validation
 from .accounts import User, find_by_student_no
-from .db import get_row, like_pattern
+from .db import get_row, int_id, like_pattern
 from .errors import PermissionDenied, ValidationError
 from .permissions import require_role
 
@@ -39,10 +39,7 @@ MAX_COAUTHORS = 4
 
 def _proposal_id(value) -> int:
     """An id typed or passed from a widget as an int; anything else is refused with a clear message."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise PermissionDenied("提案不存在或无权查看。") from None
+    return int_id(value, PermissionDenied("提案不存在或无权查看。"))
 
 
 def _row(db: Database, proposal_id: int) -> dict:

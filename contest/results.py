@@ -48,7 +48,7 @@ from sqlite_utils import Database
 
 from . import audit, clock, exports, ranking, settings, validation
 from .accounts import User
-from .db import get_row
+from .db import get_row, int_id
 from .errors import PermissionDenied, ValidationError
 from .permissions import require_role
 
@@ -341,13 +341,6 @@ def export_csv(table: pd.DataFrame) -> bytes:
 # --------------------------------------------------------------------------- awards
 
 
-def _int_id(value, error: Exception) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise error from None
-
-
 def _valid_proposal(db: Database, proposal_id: int) -> dict:
     error = ValidationError("只能调整已立案提案的奖项。")
     row = get_row(db, "proposals", proposal_id, error)
@@ -387,7 +380,7 @@ def clear_override(db: Database, actor: User, proposal_id: int, *, now: dt.datet
     """Organizer removes a manual override: the award follows the rule again."""
     require_role(actor, "organizer")
     _ensure_unpublished(settings.get(db))
-    proposal_id = _int_id(proposal_id, ValidationError("该提案没有人工调整的奖项。"))
+    proposal_id = int_id(proposal_id, ValidationError("该提案没有人工调整的奖项。"))
     with db.atomic():
         old = next(db["awards"].rows_where("proposal_id = ? and overridden = 1", [proposal_id]), None)
         if old is None:
@@ -488,7 +481,7 @@ def author_view(db: Database, user: User, proposal_id: int) -> dict | None:
     Raises PermissionDenied unless ``user`` is an author (submitter or co-author) or an organizer.
     """
     require_role(user, "participant", "organizer")
-    proposal_id = _int_id(proposal_id, PermissionDenied("提案不存在或无权查看。"))
+    proposal_id = int_id(proposal_id, PermissionDenied("提案不存在或无权查看。"))
     proposal = next(db["proposals"].rows_where("id = ?", [proposal_id]), None)
     if proposal is None:
         raise PermissionDenied("提案不存在或无权查看。")

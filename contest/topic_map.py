@@ -31,6 +31,7 @@ from sqlite_utils import Database, Migrations
 
 from . import audit, clock, settings
 from .accounts import User
+from .db import int_id
 from .errors import PermissionDenied, ValidationError
 from .permissions import require_role
 from .proposals import MAX_COAUTHORS, STATUS, coauthor_ids
@@ -255,10 +256,7 @@ def apply_predicted_topics(db: Database, actor: User, *, status=None, college=No
 
 
 def _proposal_id(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValidationError(f"提案编号“{value}”不是数字。") from None
+    return int_id(value, ValidationError(f"提案编号“{value}”不是数字。"))
 
 
 def _proposal(db: Database, proposal_id) -> dict:
