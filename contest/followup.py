@@ -216,10 +216,6 @@ def _due_days(value) -> int:
     return days
 
 
-def _has_lead_column(db: Database) -> bool:
-    return "lead_id" in db["proposals"].columns_dict
-
-
 def _date_text(value) -> str:
     if value in (None, ""):
         return ""
@@ -242,14 +238,13 @@ def _date_text(value) -> str:
 def forwardable(db: Database, user) -> pd.DataFrame:
     """Valid proposals not yet in a case, with the suggested department (members of a merged group excluded)."""
     require_role(user, "organizer")
-    merged = "and (p.lead_id is null or p.lead_id = p.id)" if _has_lead_column(db) else ""
-    members = ("(select count(*) from proposals m where m.lead_id = p.id and m.id != p.id and m.status = 'valid')"
-               if _has_lead_column(db) else "0")
-    rows = db.query(f"""select p.id, p.title, p.topic, p.department, p.college, p.screened_at,
-                               {members} as merged
-                        from proposals p
-                        where p.status = 'valid' and p.id not in (select proposal_id from case_members) {merged}
-                        order by p.id""")
+    rows = db.query("""select p.id, p.title, p.topic, p.department, p.college, p.screened_at,
+                              (select count(*) from proposals m
+                               where m.lead_id = p.id and m.id != p.id and m.status = 'valid') as merged
+                       from proposals p
+                       where p.status = 'valid' and p.id not in (select proposal_id from case_members)
+                             and (p.lead_id is null or p.lead_id = p.id)
+                       order by p.id""")
     return pd.DataFrame(rows, columns=["id", "title", "topic", "department", "college", "screened_at", "merged"])
 
 
@@ -257,7 +252,7 @@ def forward(db: Database, user, proposal_id: int, department: str, *, co_departm
             note: str = "", member_ids=None, now: dt.datetime | None = None) -> int:
     """Forward a valid proposal (and the members of its merged group) to a lead department; returns the case id.
 
-    ``member_ids`` None takes the proposals merged into this one (``proposals.lead_id``) when that exists."""
+    ``member_ids`` None takes the proposals merged into this one (``proposals.lead_id``)."""
     require_role(user, "organizer")
     now = _now(now)
     department = _department_code(db, department)
@@ -269,9 +264,8 @@ def forward(db: Database, user, proposal_id: int, department: str, *, co_departm
         if proposal is None:
             raise ValidationError(f"提案 {proposal_id} 不存在。")
         if member_ids is None:
-            member_ids = ([r["id"] for r in db["proposals"].rows_where("lead_id = ? and id != ? and status = 'valid'",
-                                                                      [proposal_id, proposal_id])]
-                          if _has_lead_column(db) else [])
+            member_ids = [r["id"] for r in db["proposals"].rows_where("lead_id = ? and id != ? and status = 'valid'",
+                                                                     [proposal_id, proposal_id])]
         ids = list(dict.fromkeys([int(proposal_id), *(int(i) for i in member_ids)]))
         for pid in ids:
             row = next(db["proposals"].rows_where("id = ?", [pid]), None)
