@@ -396,7 +396,8 @@ def export_table(db: Database, actor: User, ids: list[int] | None = None) -> pd.
     frame = pd.DataFrame(rows, columns=list(EXPORT_COLUMNS))
     frame["topic"] = frame["topic"].map(contest.topic_name)
     frame["status"] = frame["status"].map(lambda s: STATUS.get(s, s))
-    frame["department"] = frame["department"].map(lambda c: settings.department_name(db, c) if c else "")
+    names = settings.department_names(db)
+    frame["department"] = frame["department"].map(lambda c: names.get(c, c) if c else "")
     frame["source"] = frame["source"].map({"portal": "网上提交", "import": "导入"}).fillna("")
     return frame.rename(columns=EXPORT_COLUMNS)
 

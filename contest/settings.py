@@ -344,6 +344,11 @@ def departments(db: Database, *, include_inactive: bool = False) -> list[dict]:
     return list(db["departments"].rows_where(where, order_by="code"))
 
 
+def department_names(db: Database) -> dict[str, str]:
+    """Code → name of every department, inactive ones too (old proposals and cases still name them)."""
+    return {d["code"]: d["name"] for d in departments(db, include_inactive=True)}
+
+
 def department_name(db: Database, code: str | None) -> str:
     row = next(db["departments"].rows_where("code = ?", [code]), None) if code else None
     return row["name"] if row else (code or "")

@@ -25,10 +25,11 @@ table = ui.attempt(lambda: proposals.search(db, user, status=chosen or None, top
                                             college=college or None, text=text))
 if table is None:
     st.stop()
+departments = settings.department_names(db)
 shown = table.assign(
     topic=table["topic"].map(lambda c: contest.topic_name(c) if c else ""),
     status=table["status"].map(view.status_label),
-    department=table["department"].map(lambda c: settings.department_name(db, c) if c else ""),
+    department=table["department"].map(lambda c: departments.get(c, c) if c else ""),
     source=table["source"].map({"portal": "网上提交", "import": "导入"}),
 )[["id", "title", "topic", "status", "college", "author", "coauthors", "department", "submitted_at", "source"]]
 st.dataframe(shown, hide_index=True, column_config={

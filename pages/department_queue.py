@@ -10,7 +10,7 @@ from pages import _ui as ui
 
 db, user = ui.db(), ui.user()
 contest = settings.get(db)
-departments = {d["code"]: d["name"] for d in settings.departments(db, include_inactive=True)}
+departments = settings.department_names(db)
 
 st.title("待办提案")
 st.caption(f"{ui.escape_md(departments.get(user.department, user.department))} · 这里只列出转办给本部门（主办或协办）的提案。"

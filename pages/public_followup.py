@@ -8,7 +8,7 @@ from pages import _ui as ui
 db = ui.db()
 contest = settings.get(db)
 now = clock.now()
-departments = {d["code"]: d["name"] for d in settings.departments(db, include_inactive=True)}
+departments = settings.department_names(db)
 pct = followup_stats.percent
 D = followup_stats.DEFINITIONS
 
