@@ -31,10 +31,11 @@ rows, errors = proposals.check_import(db, user, frame)
 
 st.subheader("预览")
 if rows:
+    departments = settings.department_names(db)
     preview = pd.DataFrame([{
         "行号": r["row"], "标题": r["title"], "议题": contest.topic_name(r["topic"]),
         "提案人": r["author_name"] or r["submitter"], "提交账号": r["submitter"], "学院": r["college"] or "",
-        "建议承办部门": settings.department_name(db, r["department"]) if r["department"] else "",
+        "建议承办部门": departments.get(r["department"], r["department"]) if r["department"] else "",
     } for r in rows])
     st.dataframe(preview, hide_index=True)
 st.caption(f"表中可导入 {len(rows)} 行，有错误 {len(errors)} 行。")
