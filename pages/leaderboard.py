@@ -45,7 +45,7 @@ if published:
     st.success(f"结果已于 {contest.published_at} 公布：参赛学生可查看自己的奖项、名次段和评语，获奖名单已公开。奖项已锁定。")
 else:
     scheduled = contest.phases.get("results_published")
-    st.info("结果尚未公布，排名仅组织者可见。" + (f"计划公布时间：{scheduled}。" if scheduled else ""))
+    st.info(results.NOT_PUBLISHED + (f"计划公布时间：{scheduled}。" if scheduled else ""))
 
 method = st.segmented_control("汇总方法", list(ranking.METHODS), format_func=ranking.METHODS.get,
                               default=contest.ranking_method, required=True, key="lb_method")
