@@ -36,9 +36,6 @@ p = by_id[pid]
 with st.container(border=True):
     proposal = proposals.get(db, user, p["id"])
     view.show_timeline(db, user, p["id"])
-    if p["status"] == "invalid":
-        st.warning("该提案未予立案，理由如下：")
-        st.text(proposal["invalid_reason"] or "（未填写理由）")
     view.show_fields(db, proposal)
     view.show_attachments(db, user, p["id"], key=f"mp{p['id']}")
 
