@@ -48,6 +48,12 @@ def attempt(action):
         return None
 
 
+def forget_stale(key: str, options) -> None:
+    """A kept selection that is no longer among the options (forwarded, closed…) falls back to the first."""
+    if st.session_state.get(key) not in list(options):
+        st.session_state.pop(key, None)
+
+
 def flash(message: str) -> None:
     """Show ``message`` after the rerun that follows a successful change."""
     st.session_state["flash"] = message

@@ -52,8 +52,7 @@ with tab_queue:
 
     ids = [int(i) for i in ordered["id"]]
     info = frame.set_index("id")
-    if st.session_state.get("queue_case") not in ids:  # a stale selection falls back to the first
-        st.session_state.pop("queue_case", None)
+    ui.forget_stale("queue_case", ids)
     # the label stays the same while the case moves on (a changed label does not refresh in the open box)
     case_id = st.selectbox("选择办理件", ids, key="queue_case", format_func=lambda i: f"#{i} {info.loc[i, 'title']}")
     if info.loc[case_id, "overdue"]:

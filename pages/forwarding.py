@@ -11,14 +11,6 @@ contest = settings.get(db)
 departments = {d["code"]: d["name"] for d in settings.departments(db)}
 dept_label = lambda code: departments.get(code, code or "（未选择）")  # noqa: E731
 
-
-
-def forget_stale(key: str, options: list) -> None:
-    """A kept selection that is no longer among the options (forwarded, closed) falls back to the first."""
-    if key in st.session_state and st.session_state[key] not in options:
-        del st.session_state[key]
-
-
 st.title("提案转办")
 st.caption("把已立案的提案转交职能部门办理（主办 + 可选协办），并设定答复期限。"
            "部门退回的提案可改派其他部门，所有转办记录和理由都会保留。")
@@ -70,7 +62,7 @@ with tab_one:
     else:
         options = [int(i) for i in waiting["id"]]
         waiting_titles = {int(i): t for i, t in zip(waiting["id"], waiting["title"])}
-        forget_stale("one_pid", options)
+        ui.forget_stale("one_pid", options)
         pid = st.selectbox("提案（作为主提案）", options, format_func=lambda i: f"#{i} {waiting_titles.get(i, '')}", key="one_pid")
         row = waiting.set_index("id").loc[pid]
         suggested = row["department"] if row["department"] in departments else None
@@ -109,7 +101,7 @@ with tab_cases:
         }), hide_index=True, width="stretch")
         ids = [int(i) for i in case_frame["id"]]
         case_titles = {int(i): t for i, t in zip(case_frame["id"], case_frame["title"])}
-        forget_stale("case_detail", ids)
+        ui.forget_stale("case_detail", ids)
         case_id = st.selectbox("查看办理件", ids, format_func=lambda i: f"#{i} {case_titles.get(i, '')}", key="case_detail")
         case = ui.attempt(lambda: followup.get_case(db, user, int(case_id)))
         if case:
@@ -145,7 +137,7 @@ with tab_re:
         st.caption("部门退回或需要改派时，选择新的主办部门并写明理由；答复期限从重新转办之日起计算。")
         order = list(declined["id"]) + [i for i in open_cases["id"] if i not in set(declined["id"])]
         info = case_frame.set_index("id")
-        forget_stale("re_case", order)
+        ui.forget_stale("re_case", order)
         case_id = st.selectbox(
             "办理件", order, key="re_case",
             format_func=lambda i: f"#{i} {info.loc[i, 'title']}")

@@ -43,8 +43,7 @@ st.dataframe(pd.DataFrame({
 }), hide_index=True, width="stretch")
 
 titles = dict(zip(frame["id"], frame["title"]))
-if st.session_state.get("public_case") not in list(frame["id"]):  # a stale selection falls back to the first
-    st.session_state.pop("public_case", None)
+ui.forget_stale("public_case", frame["id"])
 case_id = st.selectbox("查看部门答复", list(frame["id"]), format_func=lambda i: f"#{i} {titles.get(i, '')}", key="public_case")
 entries = followup.public_replies(db, int(case_id))
 if not entries:
