@@ -1,10 +1,19 @@
-"""Follow-up widgets shared with other pages: the authors' rating of a department's reply."""
+"""Follow-up widgets shared by the pages: a reply's details, the authors' rating of a department's reply."""
 from __future__ import annotations
 
 import streamlit as st
 
 from contest import followup
 from pages import _ui as ui
+
+
+def show_reply_details(reply: dict) -> None:
+    """A reply's plan, expected date and reason (those given), as plain text."""
+    extra = [f"办理计划：{reply['plan']}" if reply["plan"] else "",
+             f"预计完成：{reply['expected_date']}" if reply["expected_date"] else "",
+             f"原因：{reply['reason']}" if reply["reason"] else ""]
+    if any(extra):
+        st.text("\n".join(e for e in extra if e))
 
 
 def rating_form(db, user, proposal_id: int) -> None:

@@ -7,6 +7,7 @@ import streamlit as st
 from contest import attachments, exports, followup, settings
 from contest.errors import ContestError
 from pages import _ui as ui
+from pages._followup_widgets import show_reply_details
 
 db, user = ui.db(), ui.user()
 contest = settings.get(db)
@@ -93,10 +94,7 @@ with tab_queue:
             st.caption(f"{r['at'][:16]} · {ui.escape_md(r['department_name'])} · {followup.ENTRY_KINDS[r['kind']]} · "
                        f"{followup.STATES[r['state']]}" + ("" if r["published"] else " · 未公开"))
             st.text(r["text"])
-            extra = [f"办理计划：{r['plan']}" if r["plan"] else "", f"预计完成：{r['expected_date']}" if r["expected_date"] else "",
-                     f"原因：{r['reason']}" if r["reason"] else ""]
-            if any(extra):
-                st.text("\n".join(e for e in extra if e))
+            show_reply_details(r)
             if r["file_name"]:
                 name, data = followup.attachment(db, user, r["id"])
                 st.download_button(f"下载附件：{ui.escape_md(name)}", data, file_name=name, key=f"file_{r['id']}")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from contest import clock, followup, followup_stats, settings
 from pages import _ui as ui
+from pages._followup_widgets import show_reply_details
 
 db = ui.db()
 contest = settings.get(db)
@@ -53,7 +54,4 @@ for r in entries:
         st.caption(f"{r['on_date']} · {ui.escape_md(r['department_name'])} · {followup.ENTRY_KINDS[r['kind']]} · "
                    f"{followup.STATES[r['state']]}")
         st.text(r["text"])
-        extra = [f"办理计划：{r['plan']}" if r["plan"] else "", f"预计完成：{r['expected_date']}" if r["expected_date"] else "",
-                 f"原因：{r['reason']}" if r["reason"] else ""]
-        if any(extra):
-            st.text("\n".join(e for e in extra if e))
+        show_reply_details(r)
