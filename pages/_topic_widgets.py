@@ -1,4 +1,4 @@
-"""Topic-map widgets used on the students' pages (owned by the topic-map issue).
+"""Topic-map widgets used on the students' pages.
 
 * :func:`similar_hint` -- below the writing form: up to 3 similar submitted proposals, each
   with a "申请加入为合作者" button (the submitter has to consent).
