@@ -5,6 +5,7 @@ from contest import attachments, judging, settings
 from contest.errors import ContestError
 from pages import _judging_ui as jui
 from pages import _ui as ui
+from pages._proposal_view import FIELDS
 
 db, user = ui.db(), ui.user()
 contest = settings.get(db)
@@ -35,7 +36,7 @@ view, form_col = st.columns([3, 2], gap="large")
 with view:
     st.subheader(ui.escape_md(proposal["title"]))
     st.caption(f"提案编号 {proposal['id']} · 议题：{ui.escape_md(proposal['topic_name'])} · 匿名评审")
-    for key, label in (("problem", "问题描述"), ("investigation", "调研情况"), ("suggestions", "建议措施")):
+    for key, label in FIELDS:
         st.markdown(f"**{label}**")
         st.text(proposal[key] or "（未填写）")
     if proposal["attachments"]:
