@@ -5,6 +5,7 @@ import streamlit as st
 
 from contest import followup, settings
 from pages import _ui as ui
+from pages._followup_widgets import show_reply_details
 
 db, user = ui.db(), ui.user()
 contest = settings.get(db)
@@ -119,6 +120,7 @@ with tab_cases:
                                f"{followup.ENTRY_KINDS[r['kind']]} · {followup.STATES[r['state']]} · "
                                + ("已公开" if r["published"] else "未公开"))
                     st.text(r["text"])
+                    show_reply_details(r)
                     label = "设为不公开" if r["published"] else "设为公开"
                     if st.button(label, key=f"pub_{r['id']}"):
                         if ui.attempt(lambda: followup.set_published(db, user, r["id"], not r["published"]) or True):

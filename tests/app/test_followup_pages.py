@@ -202,3 +202,10 @@ def test_student_rates_the_reply_on_my_proposals(app_as, cases):
     at.selectbox(key="mp_choice").set_value(cases["p1"])
     at.run()
     assert "部门答复后才能评价" in texts(at)  # forwarded, not yet answered
+
+
+def test_organizer_case_detail_shows_the_reply_plan(app_as, cases):
+    at = app_as("organizer", "pages/forwarding.py")
+    at.selectbox(key="case_detail").set_value(cases["c2"]).run()
+    assert not at.exception
+    assert "办理计划：下学期起延长至21点" in texts(at)
