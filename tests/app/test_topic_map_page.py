@@ -6,21 +6,8 @@ from streamlit.testing.v1 import AppTest
 
 from contest import audit, proposals, topic_map
 from tests.app.conftest import texts
-from tests.unit.test_topic_map import CANTEEN_HYGIENE, CANTEEN_PRICE, CLUB, EXAMS, NEAR_DUPLICATE, SHUTTLE, _submit
-
-
-@pytest.fixture
-def contest(fresh_db, people):
-    db, p = fresh_db, people
-    return {
-        "shuttle0": _submit(db, p["alice"], SHUTTLE[0]),
-        "shuttle1": _submit(db, p["bob"], SHUTTLE[1]),
-        "shuttle2": _submit(db, p["carol"], SHUTTLE[2]),
-        "price": _submit(db, p["alice"], CANTEEN_PRICE),
-        "hygiene": _submit(db, p["bob"], CANTEEN_HYGIENE),
-        "club": _submit(db, p["carol"], CLUB),
-        "exams": _submit(db, p["alice"], EXAMS),
-    }
+from tests.unit.test_topic_map import NEAR_DUPLICATE, SHUTTLE
+from tests.unit.test_topic_map import contest  # noqa: F401  (fixture: seven submitted proposals, one draft)
 
 
 def _section(at, name):
