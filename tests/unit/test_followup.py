@@ -8,20 +8,15 @@ import pytest
 
 from contest import attachments, exports, followup, followup_stats
 from contest.errors import PermissionDenied, ValidationError
-from tests.conftest import NOW
+from tests.conftest import NOW, insert_proposal
 
 REPLY = "经核实，我们已安排专人处理，相关措施将于本月落实。"
 
 
 def add_proposal(db, author, *, status="valid", topic="life", department="jwc", title="关于改进食堂的建议",
                  coauthors=()):
-    pid = db["proposals"].insert({
-        "submitter_id": author.id, "title": title, "topic": topic, "problem": "问题" * 10,
-        "suggestions": "建议" * 10, "department": department, "college": author.college, "status": status,
-        "created_at": "2026-03-01 10:00:00", "screened_at": "2026-03-02 10:00:00"}).last_pk
-    for other in coauthors:
-        db["coauthors"].insert({"proposal_id": pid, "user_id": other.id})
-    return pid
+    return insert_proposal(db, author, coauthors=coauthors, status=status, topic=topic, department=department,
+                           title=title, screened_at="2026-03-02 10:00:00")
 
 
 @pytest.fixture

@@ -14,19 +14,13 @@ import pytest
 
 from contest import audit, ranking, results, settings
 from contest.errors import PermissionDenied, ValidationError
-from tests.conftest import NOW, make_user
+from tests.conftest import NOW, insert_proposal, make_user
 
 CODES = ["value", "research", "feasibility", "writing", "novelty"]
 
 
 def add_proposal(db, submitter, title, topic="teaching", status="valid", coauthors=()):
-    pid = db["proposals"].insert({
-        "submitter_id": submitter.id, "title": title, "topic": topic, "status": status,
-        "college": submitter.college, "problem": "问题" * 10, "investigation": "调研" * 10,
-        "suggestions": "建议" * 10, "created_at": "2026-03-01 10:00:00", "updated_at": "2026-03-01 10:00:00",
-    }).last_pk
-    db["coauthors"].insert_all([{"proposal_id": pid, "user_id": u.id} for u in coauthors])
-    return pid
+    return insert_proposal(db, submitter, coauthors=coauthors, title=title, topic=topic, status=status)
 
 
 def add_sheet(db, proposal_id, judge, score, *, status="submitted", comment="", note="", per=None):
