@@ -121,3 +121,17 @@ def shot(page, name: str) -> Path:
 def alert(page, text: str):
     """The message box (success / error / info) containing ``text``."""
     return page.get_by_test_id("stAlert").filter(has_text=text)
+
+
+def choose(page, key: str, text: str) -> None:
+    """Pick the option containing ``text`` in the select box with widget key ``key``."""
+    page.locator(f".st-key-{key}").click()
+    page.keyboard.type(text)  # the option list is virtualised: filter it first
+    page.get_by_role("option").filter(has_text=text).first.click()
+    wait_idle(page)
+
+
+def metric(page, label: str) -> str:
+    """The value shown by the st.metric with this label."""
+    box = page.get_by_test_id("stMetric").filter(has_text=label).first
+    return box.get_by_test_id("stMetricValue").inner_text()

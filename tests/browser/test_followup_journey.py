@@ -7,17 +7,9 @@ import re
 from playwright.sync_api import expect
 
 from contest.demo import DEMO_DIR
-from tests.browser.conftest import alert, goto_page, login, shot, wait_idle
+from tests.browser.conftest import alert, choose, goto_page, login, metric, shot, wait_idle
 
 SUMMARY = re.compile(r"对接提案(\d+)件，移交率([\d.]+)%；其中(\d+)件提案得到回复，已解决(\d+)件，(\d+)件正在回复中")
-
-
-def choose(page, key: str, text: str) -> None:
-    """Pick the option containing ``text`` in the select box with widget key ``key``."""
-    page.locator(f".st-key-{key}").click()
-    page.keyboard.type(text)
-    page.get_by_role("option").filter(has_text=text).first.click()
-    wait_idle(page)
 
 
 def summary(page) -> tuple[int, ...]:
@@ -25,11 +17,6 @@ def summary(page) -> tuple[int, ...]:
     match = SUMMARY.search(text)
     assert match, text
     return int(match[1]), float(match[2]), int(match[3]), int(match[4]), int(match[5])
-
-
-def metric(page, label: str) -> str:
-    box = page.get_by_test_id("stMetric").filter(has_text=label).first
-    return box.get_by_test_id("stMetricValue").inner_text()
 
 
 def test_forward_reply_rate_and_dashboard_update(page, server):

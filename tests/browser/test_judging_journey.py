@@ -4,20 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import alert, goto_page, login, shot, wait_idle
-
-
-def choose(page, key: str, text: str) -> None:
-    """Pick the option containing ``text`` in the select box with widget key ``key``."""
-    page.locator(f".st-key-{key}").click()
-    page.keyboard.type(text)  # the option list is virtualised: filter it first
-    page.get_by_role("option").filter(has_text=text).first.click()
-    wait_idle(page)
-
-
-def metric(page, label: str) -> str:
-    box = page.get_by_test_id("stMetric").filter(has_text=label).first
-    return box.get_by_test_id("stMetricValue").inner_text()
+from tests.browser.conftest import alert, choose, goto_page, login, metric, shot, wait_idle
 
 
 def test_organizer_assigns_judge_scores_two_organizer_sees_progress(page, server):
