@@ -1,7 +1,7 @@
 """全部提案 (organizer): search and filter every submitted proposal, read one, export."""
 import streamlit as st
 
-from contest import exports, proposals, settings
+from contest import db as database, exports, proposals, settings
 from pages import _proposal_view as view
 from pages import _ui as ui
 
@@ -38,11 +38,18 @@ st.dataframe(shown, hide_index=True, column_config={
     "submitted_at": "提交时间", "source": "来源"})
 st.caption(f"符合条件的提案 {len(table)} 件。")
 
-full = proposals.export_table(db, user, list(table["id"]))
+ids = [int(i) for i in table["id"]]
+
+
+def export_frame():
+    """Built only when a download is clicked, on its own thread: hence its own connection."""
+    return proposals.export_table(database.connect(), user, ids)
+
+
 e1, e2, _ = st.columns([1, 1, 3])
-e1.download_button("导出 CSV", exports.to_csv(full), file_name="提案.csv", mime="text/csv",
+e1.download_button("导出 CSV", lambda: exports.to_csv(export_frame()), file_name="提案.csv", mime="text/csv",
                    on_click="ignore", icon=":material/download:")
-e2.download_button("导出 Excel", exports.to_excel({"提案": full}), file_name="提案.xlsx",
+e2.download_button("导出 Excel", lambda: exports.to_excel({"提案": export_frame()}), file_name="提案.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    on_click="ignore", icon=":material/download:")
 
