@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install everything the test suite needs on a fresh Debian machine, then run all tests.
+# Install everything the test suite needs on a fresh Debian machine (a .venv with the Python
+# packages; Debian's chromium and CJK fonts for the browser tests), then run all tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then
@@ -7,5 +8,5 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "no
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
 fi
-python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
-python -m pytest "$@"
+source scripts/venv.sh requirements-dev.txt
+exec "$PY" -m pytest "$@"
