@@ -7,14 +7,23 @@ of this file; an old database upgrades itself the next time it is opened.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
+from .errors import Busy
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_PATH = PROJECT_DIR / "var" / "contest.db"
+# How long one attempt waits for another connection's write to finish (SQLite's busy timeout),
+# and how many attempts a write makes before it tells the user to try again.
+BUSY_TIMEOUT_S = 5
+LOCK_ATTEMPTS = 4
 
 migrations = Migrations("contest")
 
@@ -28,15 +37,68 @@ def connect(path: str | Path | None = None) -> Database:
     """Open the database (creating its folder), foreign keys on, schema up to date."""
     path = Path(path or db_path())
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=5, check_same_thread=False)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
     db = Database(conn)
     db.execute("PRAGMA foreign_keys = ON")
+    # In WAL mode NORMAL loses no committed write when the process dies (only on power loss,
+    # the last commits may roll back) and saves an fsync per commit.
+    db.execute("PRAGMA synchronous = NORMAL")
     sets = migration_sets()
     if any(m.pending(db) for m in sets):
         db.enable_wal()
         for m in sets:
             m.apply(db)
     return db
+
+
+@contextlib.contextmanager
+def transaction(db: Database) -> Iterator[Database]:
+    """Every domain write that reads first runs in this: ``with database.transaction(db): ...``.
+
+    It starts with ``BEGIN IMMEDIATE``, taking the write lock before the first read. A plain
+    (deferred) ``BEGIN`` reads first and asks for the lock at the first write; in WAL mode SQLite
+    refuses that upgrade at once when another connection wrote in between, without waiting for
+    the busy timeout, so concurrent saves failed with ``database is locked``. Here the wait for
+    the lock is where the busy timeout applies; after ``LOCK_ATTEMPTS`` waits the write gives up
+    with ``Busy``, a Chinese message. Inside an open transaction it is a savepoint (as
+    ``db.atomic()``), so domain functions can call each other.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    _begin_immediate(db)
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    try:
+        db.conn.execute("COMMIT")
+    except BaseException:
+        db.rollback()
+        raise
+
+
+def _begin_immediate(db: Database) -> None:
+    for attempt in range(1, LOCK_ATTEMPTS + 1):
+        try:
+            db.conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as error:
+            if not is_busy(error):
+                raise
+            if attempt == LOCK_ATTEMPTS:
+                raise Busy() from error
+            time.sleep(0.05 * attempt)
+
+
+def is_busy(error: BaseException) -> bool:
+    """True for SQLite's "database is locked / busy" errors (any extended code)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return isinstance(error, sqlite3.OperationalError) and (
+        (code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED))
+        or "database is locked" in str(error))
 
 
 def migration_sets() -> list[Migrations]:

@@ -15,3 +15,10 @@ class PermissionDenied(ContestError):
 
 class AuthError(ContestError):
     """Login failed; the message never says whether the account exists."""
+
+
+class Busy(ContestError):
+    """The database stayed locked by other writes for longer than a write waits; nothing was saved."""
+
+    def __init__(self, message: str = "系统繁忙，这次没有保存成功。请稍等几秒后再提交一次（已填写的内容仍在页面上）。"):
+        super().__init__(message)
