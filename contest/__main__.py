@@ -1,4 +1,4 @@
-"""Command line: python -m contest {init,demo,rank,topics} ..."""
+"""Command line: python -m contest {init,demo,backup,restore,rank,topics} ..."""
 from __future__ import annotations
 
 import argparse
@@ -22,7 +22,7 @@ def cmd_init(args) -> int:
         print("两次输入的密码不一致。", file=sys.stderr)
         return 1
     accounts.check_password_strength(password, args.organizer)
-    with db.atomic():
+    with database.transaction(db):
         settings.initialise(db, contest_name=args.name)
         db["users"].insert({"username": args.organizer, "password_hash": accounts.hash_password(password),
                             "role": "organizer", "name": "组织者", "must_change_password": 0, "active": 1})
@@ -41,6 +41,24 @@ def cmd_demo(args) -> int:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     demo.build(database.connect(path))
     print(f"演示比赛已生成：{path}（所有演示账号密码 {demo.PASSWORD}）")
+    return 0
+
+
+def cmd_backup(args) -> int:
+    """Copy the database and its attachments into a folder; safe while the portal runs."""
+    from . import backup
+
+    summary = backup.backup(args.db or database.db_path(), args.dest)
+    print(f"已备份到 {args.dest}：{summary.proposals} 件提案，{summary.files} 个附件。")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    """Replace the contest by a backup folder (database and attachments)."""
+    from . import backup
+
+    summary = backup.restore(args.src, args.db or database.db_path(), force=args.force)
+    print(f"已从 {args.src} 恢复到 {summary.database}：{summary.proposals} 件提案，{summary.files} 个附件。")
     return 0
 
 
@@ -98,6 +116,15 @@ def parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="重新生成演示比赛（会替换数据库文件）")
     demo.set_defaults(func=cmd_demo)
+
+    bk = sub.add_parser("backup", help="备份数据库和附件到一个文件夹（门户运行时也可以备份）")
+    bk.add_argument("dest", help="备份文件夹（写入 contest.db 和 attachments/）")
+    bk.set_defaults(func=cmd_backup)
+
+    rs = sub.add_parser("restore", help="用备份文件夹替换当前比赛（数据库和附件）")
+    rs.add_argument("src", help="backup 写出的文件夹")
+    rs.add_argument("--force", action="store_true", help="数据库中已有比赛时也覆盖")
+    rs.set_defaults(func=cmd_restore)
 
     rank = sub.add_parser("rank", help="按评分表计算排名")
     rank.add_argument("scores", help="评分表 .csv/.xlsx：proposal, judge, criterion, score")
