@@ -1,15 +1,20 @@
 """Router: database, login gate and the role's pages in st.navigation."""
 from __future__ import annotations
 
+import logging
 import os
 
 import streamlit as st
 
 from contest import accounts, db as database, demo, settings
+from contest.errors import Busy
 from contest.navigation import ACCOUNT, FIRST_LOGIN, LOGGED_OUT, PUBLIC, ROLE_PAGES
 from pages._ui import escape_md
 
 st.set_page_config(page_title="集智思源提案大赛", page_icon="💡", layout="wide")
+log = logging.getLogger("contest.pages")
+UNEXPECTED = ("抱歉，系统出了点问题，这一步没有完成。页面上已填写的内容都还在，请稍后再试一次；"
+              "如果一直出现，请联系组织者。")
 
 
 def _pages(entries):
@@ -56,4 +61,18 @@ def main() -> None:
     page.run()
 
 
-main()
+def run_guarded(app) -> None:
+    """Run the app. An error nothing expected (a bug, a database that stays busy) shows a Chinese
+    message where the page stopped instead of Streamlit's English error page, and the widgets drawn
+    so far (a form whose save failed) keep what the user typed. The traceback goes to the server
+    log, and to the page only when client.showErrorDetails asks for it (the tests do)."""
+    try:
+        app()
+    except Exception as error:  # st.rerun / st.stop are BaseException and pass through
+        log.exception("a page failed")
+        st.error(str(Busy()) if database.is_busy(error) else UNEXPECTED)
+        if st.get_option("client.showErrorDetails") not in ("none", False):
+            st.exception(error)
+
+
+run_guarded(main)
