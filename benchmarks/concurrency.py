@@ -206,6 +206,12 @@ def start_server(db_path: Path, port: int) -> subprocess.Popen:
     raise RuntimeError("the server did not start")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def memory_mb(pid: int, field: str) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
@@ -230,14 +236,14 @@ async def measure(url: str, pid: int, judges: int, saves: int) -> dict:
 
     sampler = asyncio.create_task(sample())
     work = [asyncio.create_task(save_sheets(s, j, saves, start, record)) for j, s in enumerate(sessions)]
-    began = time.perf_counter()
+    began, cpu_before = time.perf_counter(), cpu_seconds(pid)
     start.set()
     await asyncio.gather(*work)
-    elapsed = time.perf_counter() - began
+    elapsed, cpu = time.perf_counter() - began, cpu_seconds(pid) - cpu_before
     await sampler
     for s in sessions:
         await s.__aexit__()
-    return {"latencies": latencies, "errors": errors, "elapsed": elapsed, "peak_rss": max(peak),
+    return {"latencies": latencies, "errors": errors, "elapsed": elapsed, "cpu": cpu, "peak_rss": max(peak),
             "logged_in_rss": peak[0]}
 
 
@@ -265,9 +271,12 @@ def main() -> None:
     lat = sorted(result["latencies"])
     p50, p95 = statistics.median(lat), lat[min(len(lat) - 1, int(0.95 * len(lat)))]
     rate = total / result["elapsed"]
+    cpu_per_save = result["cpu"] / total
     print(f"{args.judges} judges x {args.saves} score sheets through streamlit run serve.py on loopback")
     print(f"  {rate:.1f} saves/s over {result['elapsed']:.1f} s; latency p50 {p50:.2f} s, p95 {p95:.2f} s, "
           f"max {lat[-1]:.2f} s")
+    print(f"  server CPU per save: {cpu_per_save * 1000:.0f} ms (both reruns: the save and the page it opens next), "
+          f"so one free core would take about {1 / cpu_per_save:.0f} saves/s (script runs share one Python process)")
     print(f"  errors: {len(result['errors'])} shown to a judge, {missing} acknowledged but missing "
           f"({stored} submitted sheets stored)")
     for error in result["errors"][:5]:
@@ -288,6 +297,7 @@ loopback (login form, then 评分: every criterion, a comment, 提交), all savi
 | saves | {total} |
 | saves per second | {rate:.1f} |
 | latency p50 / p95 / max | {p50:.2f} s / {p95:.2f} s / {lat[-1]:.2f} s |
+| server CPU per save (the save's rerun and the next sheet's) | {cpu_per_save * 1000:.0f} ms, i.e. about {1 / cpu_per_save:.0f} saves/s on one free core (script runs share one Python process) |
 | errors shown to a judge | {len(result['errors'])} |
 | acknowledged saves missing from the database | {missing} |
 | server memory, {args.judges} sessions logged in | {result['logged_in_rss']:.0f} MB |
