@@ -6,8 +6,8 @@ database file, outside any folder the web server serves, and read back only thro
 ``read`` after ``can_download`` allowed it.
 
 Who may download: the proposal's authors (co-authors once it is submitted), organizers,
-judges with a published assignment to it, and whoever a check registered with
-``register_download_check`` allows (follow-up adds the departments it forwarded to).
+judges with a published assignment to it (while it is 立案), and the staff of a department
+it was forwarded to (lead or co-handling).
 """
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ import re
 import uuid
 import zipfile
 from pathlib import Path
-from typing import Callable
 
 from sqlite_utils import Database
 
@@ -38,16 +37,6 @@ KINDS = {  # kind -> (label, allowed extensions, MIME type)
 }
 ACCEPTED = "PDF、PNG/JPEG 图片、XLSX/CSV 表格"
 UPLOAD_TYPES = ["pdf", "png", "jpg", "jpeg", "xlsx", "csv"]  # for st.file_uploader; the bytes decide
-
-# Extra permission checks: fn(db, user, proposal_id) -> bool. Follow-up registers one for the
-# departments a proposal was forwarded to; any check returning True allows the download.
-_download_checks: list[Callable[[Database, User, int], bool]] = []
-
-
-def register_download_check(check: Callable[[Database, User, int], bool]) -> None:
-    if check not in _download_checks:
-        _download_checks.append(check)
-
 
 # --- recognising files by their bytes -----------------------------------------
 
@@ -142,7 +131,11 @@ def can_download(db: Database, user: User | None, proposal_id: int) -> bool:
                 "proposal_id = ? and judge_id = ? and published = 1 "
                 "and proposal_id in (select id from proposals where status = 'valid')", [proposal_id, user.id]):
             return True
-    return any(check(db, user, proposal_id) for check in _download_checks)
+    if user.role == "department" and user.department:  # forwarded to their department (lead or co)
+        return bool(db.execute("""select 1 from case_members m join case_departments d on d.case_id = m.case_id
+                                  where m.proposal_id = ? and d.department = ?""",
+                               [proposal_id, user.department]).fetchone())
+    return False
 
 
 def _require_download(db: Database, user: User, proposal_id: int) -> None:

@@ -2,8 +2,8 @@
 
 The path comes from one setting, the environment variable ``CONTEST_DB``
 (default ``var/contest.db`` under the project folder, which git ignores).
-Every schema change is a new function registered on ``migrations`` at the end
-of this file; an old database upgrades itself the next time it is opened.
+Every schema change is a migration in ``contest/migrations.py``; an old database
+upgrades itself the next time it is opened.
 """
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlite_utils import Database, Migrations
+from sqlite_utils import Database
 
 from .errors import Busy
+from .migrations import MIGRATION_SETS
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_PATH = PROJECT_DIR / "var" / "contest.db"
@@ -24,8 +25,6 @@ DEFAULT_PATH = PROJECT_DIR / "var" / "contest.db"
 # and how many attempts a write makes before it tells the user to try again.
 BUSY_TIMEOUT_S = 5
 LOCK_ATTEMPTS = 4
-
-migrations = Migrations("contest")
 
 
 def db_path() -> Path:
@@ -43,10 +42,9 @@ def connect(path: str | Path | None = None) -> Database:
     # In WAL mode NORMAL loses no committed write when the process dies (only on power loss,
     # the last commits may roll back) and saves an fsync per commit.
     db.execute("PRAGMA synchronous = NORMAL")
-    sets = migration_sets()
-    if any(m.pending(db) for m in sets):
+    if any(m.pending(db) for m in MIGRATION_SETS):
         db.enable_wal()
-        for m in sets:
+        for m in MIGRATION_SETS:
             m.apply(db)
     return db
 
@@ -101,12 +99,6 @@ def is_busy(error: BaseException) -> bool:
         or "database is locked" in str(error))
 
 
-def migration_sets() -> list[Migrations]:
-    """Core schema first, then each later module's own tables, in dependency order."""
-    from . import followup, judging, topic_map
-
-    return [migrations, judging.migrations, followup.migrations, topic_map.migrations]
-
 
 def int_id(value, error: Exception) -> int:
     """An id typed or passed from a widget, as an int; ``error`` when it is not a number."""
@@ -134,114 +126,3 @@ def like_pattern(text: str) -> str:
 def is_initialised(db: Database) -> bool:
     """True once a contest (demo or real) has been created in this database."""
     return db["settings"].count > 0
-
-
-# --- schema ---------------------------------------------------------------
-
-
-@migrations()
-def m001_accounts(db: Database) -> None:
-    db["users"].create(
-        {
-            "id": int,
-            "username": str,
-            "password_hash": str,
-            "role": str,  # participant | judge | organizer | department
-            "name": str,
-            "student_no": str,
-            "college": str,
-            "email": str,
-            "phone": str,
-            "department": str,  # department code for department staff
-            "topics": str,  # space-separated topic codes a judge declares
-            "must_change_password": int,
-            "active": int,
-            "created_at": str,
-        },
-        pk="id",
-        not_null={"username", "password_hash", "role", "name"},
-        defaults={"must_change_password": 0, "active": 1, "topics": ""},
-    )
-    db["users"].create_index(["username"], unique=True)
-    db.execute("CREATE UNIQUE INDEX idx_users_student_no ON users(student_no) WHERE student_no IS NOT NULL")
-    # Failed logins are counted per typed name, whether or not the account
-    # exists, so the lock-out itself reveals nothing.
-    db["login_attempts"].create({"username": str, "failures": int, "locked_until": str}, pk="username")
-
-
-@migrations()
-def m002_settings_and_audit(db: Database) -> None:
-    db["settings"].create({"key": str, "value": str}, pk="key")
-    db["departments"].create(
-        {"code": str, "name": str, "description": str, "active": int},
-        pk="code",
-        not_null={"name"},
-        defaults={"active": 1, "description": ""},
-    )
-    db["audit_log"].create(
-        {"id": int, "at": str, "actor_id": int, "actor": str, "action": str, "target": str, "detail": str},
-        pk="id",
-    )
-    db["audit_log"].create_index(["at"])
-
-
-@migrations()
-def m003_proposals(db: Database) -> None:
-    db["proposals"].create(
-        {
-            "id": int,
-            "submitter_id": int,
-            "title": str,
-            "topic": str,
-            "problem": str,
-            "investigation": str,
-            "suggestions": str,
-            "department": str,  # suggested department code
-            "college": str,  # the submitter's college, or the one given on import
-            "author_name": str,  # set for imported proposals without a portal account
-            "source": str,  # portal | import
-            "client_token": str,  # one per form, so a double click saves one draft
-            "status": str,  # draft | submitted | valid | invalid | withdrawn
-            "invalid_reason": str,
-            "topic_confirmed": int,
-            "created_at": str,
-            "updated_at": str,
-            "submitted_at": str,
-            "screened_at": str,
-        },
-        pk="id",
-        not_null={"submitter_id", "status"},
-        defaults={"title": "", "problem": "", "investigation": "", "suggestions": "", "topic_confirmed": 0,
-                  "source": "portal"},
-        foreign_keys=[("submitter_id", "users", "id")],
-    )
-    db["proposals"].create_index(["status"])
-    db["proposals"].create_index(["submitter_id"])
-    db["proposals"].create_index(["submitter_id", "client_token"], unique=True)
-    db["coauthors"].create(
-        {"proposal_id": int, "user_id": int},
-        pk=("proposal_id", "user_id"),
-        foreign_keys=[("proposal_id", "proposals", "id"), ("user_id", "users", "id")],
-    )
-    db["coauthors"].create_index(["user_id"])
-    db["attachments"].create(
-        {
-            "id": int,
-            "proposal_id": int,
-            "filename": str,
-            "stored_name": str,
-            "kind": str,
-            "size": int,
-            "uploaded_by": int,
-            "uploaded_at": str,
-        },
-        pk="id",
-        foreign_keys=[("proposal_id", "proposals", "id"), ("uploaded_by", "users", "id")],
-    )
-
-
-@migrations()
-def m004_merged_proposals(db: Database) -> None:
-    # Same-issue proposals merged for forwarding (合并办理) point at their lead proposal.
-    db["proposals"].add_column("lead_id", int)
-    db.execute("CREATE INDEX idx_proposals_lead_id ON proposals(lead_id)")

@@ -35,14 +35,13 @@ import secrets
 from pathlib import Path
 
 import pandas as pd
-from sqlite_utils import Database, Migrations
+from sqlite_utils import Database
 
 from . import attachments, audit, clock, validation
 from .db import get_row, like_pattern
 from .errors import PermissionDenied, ValidationError
 from .permissions import require_role
 
-migrations = Migrations("followup")
 
 DEFAULT_DUE_DAYS = 30
 STATES = {
@@ -60,88 +59,6 @@ CASE_STATUS = {
 RATINGS = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
 ENTRY_KINDS = {"reply": "答复", "update": "进展更新", "further": "再次答复"}
 REPLY_LEN = (10, 3000)
-
-
-# --- schema -------------------------------------------------------------------
-
-
-@migrations()
-def m001_cases(db: Database) -> None:
-    db["cases"].create(
-        {
-            "id": int,
-            "proposal_id": int,  # lead proposal
-            "department": str,  # lead department (主办)
-            "status": str,  # pending | declined | replied | resolved
-            "state": str,  # latest reply state (STATES), None before the first reply
-            "note": str,  # organizer's note to the departments
-            "due_at": str,  # first reply expected by then
-            "forwarded_by": int,
-            "forwarded_at": str,  # first forwarding
-            "assigned_at": str,  # latest (re-)forwarding
-            "first_reply_at": str,
-            "last_reply_at": str,
-        },
-        pk="id",
-        not_null={"proposal_id", "department", "status"},
-        defaults={"status": "pending", "note": ""},
-        foreign_keys=[("proposal_id", "proposals", "id"), ("department", "departments", "code"),
-                      ("forwarded_by", "users", "id")],
-    )
-    db["cases"].create_index(["proposal_id"], unique=True)
-    db["cases"].create_index(["department"])
-    db["case_members"].create(
-        {"proposal_id": int, "case_id": int, "further_requested_at": str, "further_reason": str,
-         "further_by": int},
-        pk="proposal_id",  # a proposal belongs to at most one case
-        foreign_keys=[("proposal_id", "proposals", "id"), ("case_id", "cases", "id")],
-    )
-    db["case_members"].create_index(["case_id"])
-    db["case_departments"].create(
-        {"case_id": int, "department": str, "role": str},  # role: lead | co
-        pk=("case_id", "department"),
-        foreign_keys=[("case_id", "cases", "id"), ("department", "departments", "code")],
-    )
-    db["case_departments"].create_index(["department"])
-    db["case_forwards"].create(
-        {"id": int, "case_id": int, "kind": str,  # forward | decline | reforward
-         "department": str, "co_departments": str, "reason": str, "by_id": int, "at": str},
-        pk="id",
-        foreign_keys=[("case_id", "cases", "id")],
-    )
-    db["case_forwards"].create_index(["case_id"])
-    db["replies"].create(
-        {
-            "id": int,
-            "case_id": int,
-            "department": str,
-            "author_id": int,
-            "kind": str,  # reply | update | further
-            "state": str,
-            "text": str,
-            "plan": str,
-            "expected_date": str,
-            "reason": str,
-            "published": int,
-            "at": str,
-            "file_name": str,
-            "file_stored": str,
-            "file_kind": str,
-            "file_size": int,
-        },
-        pk="id",
-        not_null={"case_id", "state", "text", "at"},
-        defaults={"published": 1, "plan": "", "reason": ""},
-        foreign_keys=[("case_id", "cases", "id"), ("author_id", "users", "id")],
-    )
-    db["replies"].create_index(["case_id"])
-    db["ratings"].create(
-        {"proposal_id": int, "round": int, "case_id": int, "user_id": int, "level": str, "comment": str,
-         "at": str},
-        pk=("proposal_id", "round"),
-        foreign_keys=[("proposal_id", "proposals", "id"), ("case_id", "cases", "id"),
-                      ("user_id", "users", "id")],
-    )
 
 
 # --- helpers --------------------------------------------------------------------
@@ -472,18 +389,6 @@ def _store_file(db: Database, data: bytes, filename: str) -> dict:
     (attachments.storage_dir(db) / stored).write_bytes(data)
     return {"file_name": attachments._clean_name(filename), "file_stored": stored, "file_kind": kind,
             "file_size": len(data)}
-
-
-def _department_may_download(db: Database, user, proposal_id: int) -> bool:
-    """Department staff may open the attachments of proposals forwarded to them (lead or co-handling)."""
-    if getattr(user, "role", None) != "department" or not user.department:
-        return False
-    return bool(db.execute("""select 1 from case_members m join case_departments d on d.case_id = m.case_id
-                              where m.proposal_id = ? and d.department = ?""",
-                           [int(proposal_id), user.department]).fetchone())
-
-
-attachments.register_download_check(_department_may_download)
 
 
 def attachment(db: Database, user, reply_id: int) -> tuple[str, bytes]:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 import pandas as pd
-from sqlite_utils import Database, Migrations
+from sqlite_utils import Database
 
 from . import accounts, assignment, audit, clock, ranking, settings, validation
 from .accounts import User
@@ -38,7 +38,6 @@ from .db import int_id
 from .errors import PermissionDenied, ValidationError
 from .permissions import require_role
 
-migrations = Migrations("judging")
 
 SHEET_STATUS = {"todo": "未开始", "draft": "草稿", "submitted": "已提交"}
 SOURCES = {"auto": "自动分配", "manual": "手工调整", "sheet": "表格导入"}
@@ -46,63 +45,6 @@ SPREAD_FLAG = 20.0  # a max - min of weighted totals (0-100) at or above this fl
 COMMENT_LEN = 1000
 NOTE_LEN = 1000
 NOT_ASSIGNED = "提案不存在或未分配给您评审。"
-
-
-@migrations()
-def m001_judging(db: Database) -> None:
-    db["assignments"].create(
-        {"proposal_id": int, "judge_id": int, "published": int, "source": str, "created_at": str},
-        pk=("proposal_id", "judge_id"),
-        defaults={"published": 0, "source": "auto"},
-        foreign_keys=[("proposal_id", "proposals", "id"), ("judge_id", "users", "id")],
-    )
-    db["assignments"].create_index(["judge_id"])
-    db["conflicts"].create(
-        {"proposal_id": int, "judge_id": int, "reason": str, "declared_by": int, "declared_at": str},
-        pk=("proposal_id", "judge_id"),
-        foreign_keys=[("proposal_id", "proposals", "id"), ("judge_id", "users", "id")],
-    )
-    db["sheets"].create(
-        {
-            "id": int,
-            "proposal_id": int,
-            "judge_id": int,
-            "status": str,  # draft | submitted
-            "comment": str,  # for the authors, shown after results are published
-            "note": str,  # confidential, organizers only
-            "updated_at": str,
-            "submitted_at": str,
-        },
-        pk="id",
-        not_null={"proposal_id", "judge_id", "status"},
-        foreign_keys=[("proposal_id", "proposals", "id"), ("judge_id", "users", "id")],
-    )
-    db["sheets"].create_index(["proposal_id", "judge_id"], unique=True)
-    db["sheets"].create_index(["judge_id"])
-    db["scores"].create(
-        {"sheet_id": int, "criterion": str, "score": float},
-        pk=("sheet_id", "criterion"),
-        foreign_keys=[("sheet_id", "sheets", "id")],
-    )
-    db["awards"].create(
-        {"proposal_id": int, "award": str, "rank": int, "score": float, "overridden": int, "reason": str,
-         "decided_at": str},
-        pk="proposal_id",
-        foreign_keys=[("proposal_id", "proposals", "id")],
-    )
-
-
-@migrations()
-def m002_rubric_unlocks(db: Database) -> None:
-    # Each explicit unlock of the rubric after the first submitted sheet, with the
-    # rubric as it was at that moment (snapshot) and the organizer's reason.
-    db["rubric_unlocks"].create(
-        {"id": int, "actor_id": int, "reason": str, "rubric": str, "unlocked_at": str, "active": int},
-        pk="id",
-        defaults={"active": 1},
-    )
-    db["assignments"].create_index(["published"])
-    db["sheets"].create_index(["status"])
 
 
 # --- rubric ------------------------------------------------------------------

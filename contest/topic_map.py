@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlite_utils import Database, Migrations
+from sqlite_utils import Database
 
 from . import audit, clock, settings
 from .accounts import User
@@ -36,7 +36,6 @@ from .errors import PermissionDenied, ValidationError
 from .permissions import require_role
 from .proposals import MAX_COAUTHORS, STATUS, coauthor_ids
 
-migrations = Migrations("topic_map")
 
 #: Statuses shown on the map by default (drafts never; withdrawn only when asked for).
 MAP_STATUSES = ("submitted", "valid", "invalid")
@@ -57,28 +56,6 @@ HINT_THRESHOLD = 0.2
 HINT_MIN_CHARS = 8
 MERGEABLE = ("submitted", "valid")
 JOIN_STATUS = {"pending": "等待答复", "accepted": "已同意", "declined": "已婉拒", "cancelled": "已撤回"}
-
-
-@migrations()
-def m001_join_requests(db: Database) -> None:
-    # A student asks to join a submitted proposal as co-author; the submitter answers.
-    db["join_requests"].create(
-        {
-            "id": int,
-            "proposal_id": int,
-            "requester_id": int,
-            "message": str,
-            "status": str,  # pending | accepted | declined | cancelled
-            "created_at": str,
-            "answered_at": str,
-        },
-        pk="id",
-        not_null={"proposal_id", "requester_id", "status"},
-        defaults={"status": "pending", "message": ""},
-        foreign_keys=[("proposal_id", "proposals", "id"), ("requester_id", "users", "id")],
-    )
-    db["join_requests"].create_index(["proposal_id", "status"])
-    db["join_requests"].create_index(["requester_id"])
 
 
 # --- shared helpers -----------------------------------------------------------
