@@ -9,7 +9,7 @@ import streamlit as st
 from contest import accounts, db as database, demo, settings
 from contest.errors import Busy
 from contest.navigation import ACCOUNT, FIRST_LOGIN, LOGGED_OUT, PUBLIC, ROLE_PAGES
-from pages._ui import escape_md
+from app_pages._ui import escape_md
 
 st.set_page_config(page_title="集智思源提案大赛", page_icon="💡", layout="wide")
 log = logging.getLogger("contest.pages")

@@ -94,14 +94,8 @@ def timed(fn, repeat: int = 7) -> tuple[float, object]:
 
 
 def app_rerun_ms(user_id: int, page: str, repeat: int = 7, before=None) -> float:
-    from streamlit.testing.v1 import AppTest, app_test
+    from streamlit.testing.v1 import AppTest
 
-    class _PagesManager(app_test.PagesManager):  # same as tests/app/conftest.py: the router always runs
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            app_test.PagesManager.uses_pages_directory = False
-
-    app_test.PagesManager = _PagesManager
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
     if user_id is not None:
         at.session_state["user_id"] = user_id
@@ -133,11 +127,11 @@ def main() -> None:
     public_ms, _ = timed(lambda: followup_stats.public_stats(db, now=now))
     sentence = followup_stats.summary_sentence(stats, now.date())
     export_ms, data = timed(lambda: followup_stats.export_excel(db, organizer, now=now), repeat=3)
-    dashboard_ms = app_rerun_ms(organizer.id, "pages/followup_dashboard.py")
+    dashboard_ms = app_rerun_ms(organizer.id, "app_pages/followup_dashboard.py")
     # a write in between (as after a reply) changes the data version: the figures are recomputed
     touch = lambda: audit.record(db, organizer, "benchmark_touch")  # noqa: E731
-    dashboard_miss_ms = app_rerun_ms(organizer.id, "pages/followup_dashboard.py", before=touch)
-    public_page_ms = app_rerun_ms(None, "pages/public_followup.py")
+    dashboard_miss_ms = app_rerun_ms(organizer.id, "app_pages/followup_dashboard.py", before=touch)
+    public_page_ms = app_rerun_ms(None, "app_pages/public_followup.py")
     h = stats["headline"]
     verdict = lambda ms: "✅" if ms < 300 else "❌"  # noqa: E731
     body = f"""Corpus: `att4_messages_replies_2816.csv` ({len(frame)} messages, read at run time); loaded as

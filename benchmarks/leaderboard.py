@@ -83,20 +83,14 @@ def timed(at, action=None) -> float:
 
 def page_runs(organizer_id: int) -> list[tuple[str, float]]:
     import streamlit as st
-    from streamlit.testing.v1 import AppTest, app_test
+    from streamlit.testing.v1 import AppTest
 
-    class _PagesManager(app_test.PagesManager):  # as tests/app/conftest.py: the router always runs
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            app_test.PagesManager.uses_pages_directory = False
-
-    app_test.PagesManager = _PagesManager
     st.cache_data.clear()
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300)
     at.session_state["user_id"] = organizer_id
     at.run()
-    at.switch_page("pages/leaderboard.py")
+    at.switch_page("app_pages/leaderboard.py")
     rows = [("first run (cold cache: load + zscore leaderboard + α)", timed(at))]
     reruns = [timed(at) for _ in range(7)]
     rows.append((f"rerun, warm cache (median of {len(reruns)})", statistics.median(reruns)))

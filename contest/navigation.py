@@ -1,53 +1,53 @@
 """Which pages each role may open: (file, title, icon). A page not listed for a role cannot be reached."""
 
 PUBLIC = [
-    ("pages/public_followup.py", "提案办理公开", ":material/campaign:"),
-    ("pages/honour_roll.py", "获奖名单", ":material/emoji_events:"),
+    ("app_pages/public_followup.py", "提案办理公开", ":material/campaign:"),
+    ("app_pages/honour_roll.py", "获奖名单", ":material/emoji_events:"),
 ]
-ACCOUNT = [("pages/account.py", "我的账号", ":material/person:")]
+ACCOUNT = [("app_pages/account.py", "我的账号", ":material/person:")]
 ROLE_PAGES = {
     "participant": {
         "提案": [
-            ("pages/my_proposals.py", "我的提案", ":material/description:"),
-            ("pages/write_proposal.py", "撰写提案", ":material/edit_note:"),
+            ("app_pages/my_proposals.py", "我的提案", ":material/description:"),
+            ("app_pages/write_proposal.py", "撰写提案", ":material/edit_note:"),
         ],
     },
     "judge": {
         "评审": [
-            ("pages/judge_queue.py", "评审任务", ":material/checklist:"),
-            ("pages/score_sheet.py", "评分", ":material/grading:"),
-            ("pages/bulk_scores.py", "批量评分", ":material/table_edit:"),
+            ("app_pages/judge_queue.py", "评审任务", ":material/checklist:"),
+            ("app_pages/score_sheet.py", "评分", ":material/grading:"),
+            ("app_pages/bulk_scores.py", "批量评分", ":material/table_edit:"),
         ],
     },
     "organizer": {
-        "总览": [("pages/overview.py", "概览", ":material/dashboard:")],
+        "总览": [("app_pages/overview.py", "概览", ":material/dashboard:")],
         "提案": [
-            ("pages/all_proposals.py", "全部提案", ":material/table_view:"),
-            ("pages/screening.py", "立案审查", ":material/fact_check:"),
-            ("pages/import_proposals.py", "导入提案", ":material/upload_file:"),
-            ("pages/topic_map.py", "话题地图", ":material/hub:"),
+            ("app_pages/all_proposals.py", "全部提案", ":material/table_view:"),
+            ("app_pages/screening.py", "立案审查", ":material/fact_check:"),
+            ("app_pages/import_proposals.py", "导入提案", ":material/upload_file:"),
+            ("app_pages/topic_map.py", "话题地图", ":material/hub:"),
         ],
         "评审": [
-            ("pages/assignment.py", "评审分配", ":material/assignment_ind:"),
-            ("pages/judging_progress.py", "评审进度", ":material/monitoring:"),
-            ("pages/leaderboard.py", "排名与奖项", ":material/leaderboard:"),
+            ("app_pages/assignment.py", "评审分配", ":material/assignment_ind:"),
+            ("app_pages/judging_progress.py", "评审进度", ":material/monitoring:"),
+            ("app_pages/leaderboard.py", "排名与奖项", ":material/leaderboard:"),
         ],
         "办理": [
-            ("pages/forwarding.py", "提案转办", ":material/forward_to_inbox:"),
-            ("pages/followup_dashboard.py", "办理追踪", ":material/insights:"),
+            ("app_pages/forwarding.py", "提案转办", ":material/forward_to_inbox:"),
+            ("app_pages/followup_dashboard.py", "办理追踪", ":material/insights:"),
         ],
         "管理": [
-            ("pages/contest_settings.py", "比赛设置", ":material/settings:"),
-            ("pages/user_admin.py", "账号管理", ":material/group:"),
-            ("pages/audit_log.py", "审计日志", ":material/history:"),
+            ("app_pages/contest_settings.py", "比赛设置", ":material/settings:"),
+            ("app_pages/user_admin.py", "账号管理", ":material/group:"),
+            ("app_pages/audit_log.py", "审计日志", ":material/history:"),
         ],
     },
     "department": {
-        "办理": [("pages/department_queue.py", "待办提案", ":material/inbox:")],
+        "办理": [("app_pages/department_queue.py", "待办提案", ":material/inbox:")],
     },
 }
 LOGGED_OUT = [
-    ("pages/login.py", "登录", ":material/login:"),
-    ("pages/register.py", "学生注册", ":material/how_to_reg:"),
+    ("app_pages/login.py", "登录", ":material/login:"),
+    ("app_pages/register.py", "学生注册", ":material/how_to_reg:"),
 ]
-FIRST_LOGIN = [("pages/first_login.py", "设置新密码", ":material/key:")]
+FIRST_LOGIN = [("app_pages/first_login.py", "设置新密码", ":material/key:")]

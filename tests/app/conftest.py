@@ -5,27 +5,12 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest, app_test
+from streamlit.testing.v1 import AppTest
 
 from contest import accounts, clock
 from tests.conftest import FAST_HASHER, NOW
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
-
-
-class _PagesManager(app_test.PagesManager):
-    """AppTest re-detects the pages/ folder on every run and then runs a page without the router
-    (Streamlit's old multipage mode). The server stops doing that as soon as st.navigation has
-    run once, so the tests do the same."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        app_test.PagesManager.uses_pages_directory = False
-
-
-@pytest.fixture(autouse=True)
-def router_always_runs(monkeypatch):
-    monkeypatch.setattr(app_test, "PagesManager", _PagesManager)
 
 
 @pytest.fixture(autouse=True)

@@ -35,7 +35,7 @@ def cases(fresh_db, people):
 
 
 def test_department_queue_shows_only_own_cases_with_overdue_mark(app_as, cases):
-    at = app_as("dept", "pages/department_queue.py")
+    at = app_as("dept", "app_pages/department_queue.py")
     table = at.dataframe[0].value
     assert list(table["办理编号"]) == [cases["c1"]]
     assert table.iloc[0]["期限提示"].startswith("逾期")
@@ -46,7 +46,7 @@ def test_department_queue_shows_only_own_cases_with_overdue_mark(app_as, cases):
 
 
 def test_reply_form_answers_and_then_offers_progress_update(app_as, cases):
-    at = app_as("dept", "pages/department_queue.py")
+    at = app_as("dept", "app_pages/department_queue.py")
     at.radio(key="reply_state").set_value("in_progress")
     at.text_area(key="reply_text").input("太短")
     at.button(key="FormSubmitter:reply_form-提交答复").click()
@@ -68,14 +68,14 @@ def test_reply_form_answers_and_then_offers_progress_update(app_as, cases):
 
 
 def test_department_bulk_import_shows_row_errors(app_as, cases):
-    at = app_as("dept", "pages/department_queue.py")
+    at = app_as("dept", "app_pages/department_queue.py")
     assert at.tabs[1].label == "批量导入答复"
     # file_uploader is not scriptable in AppTest; the validation itself is covered in the unit tests
     assert any("模板" in b.label for b in at.get("download_button"))
 
 
 def test_organizer_forwards_with_suggested_department(app_as, cases):
-    at = app_as("organizer", "pages/forwarding.py")
+    at = app_as("organizer", "app_pages/forwarding.py")
     table = at.dataframe  # data_editor shows as an arrow data frame
     editor = table[0].value
     row = editor[editor["编号"] == cases["p3"]].iloc[0]
@@ -94,7 +94,7 @@ def test_organizer_forwards_with_suggested_department(app_as, cases):
 
 def test_organizer_reforwards_a_declined_case(app_as, cases, people):
     followup.decline(cases["db"], people["dept"], cases["c1"], "自习室归图书馆管理")
-    at = app_as("organizer", "pages/forwarding.py")
+    at = app_as("organizer", "app_pages/forwarding.py")
     assert "自习室归图书馆管理" in texts(at)
     at.selectbox(key="re_case").set_value(cases["c1"])
     at.text_area[-1].input("改由后勤保障处办理")
@@ -107,7 +107,7 @@ def test_organizer_reforwards_a_declined_case(app_as, cases, people):
 
 
 def test_dashboard_shows_rates_definitions_and_summary(app_as, cases):
-    at = app_as("organizer", "pages/followup_dashboard.py")
+    at = app_as("organizer", "app_pages/followup_dashboard.py")
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["有效提案"] == "3"
@@ -126,14 +126,14 @@ def test_department_and_student_cannot_open_dashboard(app_as, cases):
     for who in ("dept", "alice"):
         at = app_as(who)
         with pytest.raises(ValueError):
-            at.switch_page("pages/followup_dashboard.py")
+            at.switch_page("app_pages/followup_dashboard.py")
         with pytest.raises(ValueError):
-            at.switch_page("pages/forwarding.py")
+            at.switch_page("app_pages/forwarding.py")
 
 
 @pytest.mark.parametrize("who", [None, "alice", "dept"])
 def test_public_page_shows_no_personal_data(app_as, cases, who):
-    at = app_as(who, "pages/public_followup.py")
+    at = app_as(who, "app_pages/public_followup.py")
     table = at.dataframe[0].value
     assert set(table["提案标题"]) == {"关于增加自习室座位的建议", "关于食堂延时供应的建议"}
     at.selectbox(key="public_case").set_value(cases["c2"])
@@ -147,21 +147,21 @@ def test_public_page_shows_no_personal_data(app_as, cases, who):
 
 
 def test_public_page_filters_by_department(app_as, cases):
-    at = app_as(None, "pages/public_followup.py")
+    at = app_as(None, "app_pages/public_followup.py")
     at.selectbox[1].set_value("hqc")
     at.run()
     assert list(at.dataframe[0].value["提案标题"]) == ["关于食堂延时供应的建议"]
 
 
 def test_rating_widget(app_as, cases, people):
-    """The widget lives in pages/_followup_widgets.py; run it in a tiny script as the student would see it."""
+    """The widget lives in app_pages/_followup_widgets.py; run it in a tiny script as the student would see it."""
     from streamlit.testing.v1 import AppTest
 
     def script(pid):
         import streamlit as st
 
         from contest import accounts, db as database
-        from pages._followup_widgets import rating_form
+        from app_pages._followup_widgets import rating_form
 
         db = database.connect()
         st.session_state["db"] = db
@@ -183,7 +183,7 @@ def test_rating_widget(app_as, cases, people):
 
 
 def test_dashboard_follows_new_replies_despite_its_cache(app_as, cases, people):
-    at = app_as("organizer", "pages/followup_dashboard.py")
+    at = app_as("organizer", "app_pages/followup_dashboard.py")
     assert {m.label: m.value for m in at.metric}["回复率"] == "50%"
     followup.reply(cases["db"], people["dept"], cases["c1"], "resolved", REPLY)
     at.run()
@@ -193,19 +193,19 @@ def test_dashboard_follows_new_replies_despite_its_cache(app_as, cases, people):
 
 
 def test_student_rates_the_reply_on_my_proposals(app_as, cases):
-    at = app_as("bob", "pages/my_proposals.py")
+    at = app_as("bob", "app_pages/my_proposals.py")
     at.selectbox(key="mp_choice").set_value(cases["p2"])
     at.run()
     assert "对部门的答复" not in texts(at) or not at.radio  # already rated by bob in the fixture
     assert "第 1 次评价：不满意" in texts(at)
-    at = app_as("alice", "pages/my_proposals.py")
+    at = app_as("alice", "app_pages/my_proposals.py")
     at.selectbox(key="mp_choice").set_value(cases["p1"])
     at.run()
     assert "部门答复后才能评价" in texts(at)  # forwarded, not yet answered
 
 
 def test_organizer_case_detail_shows_the_reply_plan(app_as, cases):
-    at = app_as("organizer", "pages/forwarding.py")
+    at = app_as("organizer", "app_pages/forwarding.py")
     at.selectbox(key="case_detail").set_value(cases["c2"]).run()
     assert not at.exception
     assert "办理计划：下学期起延长至21点" in texts(at)

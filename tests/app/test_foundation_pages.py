@@ -6,7 +6,7 @@ from tests.app.conftest import texts
 
 
 def test_registration_refuses_bad_input_then_registers(app_as, fresh_db):
-    at = app_as(None, "pages/register.py")
+    at = app_as(None, "app_pages/register.py")
     fields = {"学号": "2025001", "姓名": "![x](http://example.com/t.png)", "邮箱": "a@b.cn",
               "密码": "abc12345", "确认密码": "abc12345"}
     for box in at.text_input:
@@ -26,7 +26,7 @@ def test_registration_refuses_bad_input_then_registers(app_as, fresh_db):
 
 
 def test_duplicate_student_number_message(app_as, people):
-    at = app_as(None, "pages/register.py")
+    at = app_as(None, "app_pages/register.py")
     values = {"学号": "2023001", "姓名": "重复", "邮箱": "a@b.cn", "密码": "abc12345", "确认密码": "abc12345"}
     for box in at.text_input:
         if box.label in values:
@@ -38,7 +38,7 @@ def test_duplicate_student_number_message(app_as, people):
 
 
 def test_organizer_saves_settings_and_bad_rubric_is_refused(app_as, fresh_db):
-    at = app_as("organizer", "pages/contest_settings.py")
+    at = app_as("organizer", "app_pages/contest_settings.py")
     at.text_input(key=None) if False else None
     name_box = next(b for b in at.text_input if b.label == "比赛名称")
     name_box.input("")
@@ -61,7 +61,7 @@ def test_organizer_saves_settings_and_bad_rubric_is_refused(app_as, fresh_db):
 
 
 def test_organizer_creates_a_judge_and_sees_first_password(app_as, fresh_db):
-    at = app_as("organizer", "pages/user_admin.py")
+    at = app_as("organizer", "app_pages/user_admin.py")
     for box in at.text_input:
         if box.label == "用户名":
             box.input("judge42")
@@ -83,7 +83,7 @@ def test_non_organizer_cannot_read_the_user_list(fresh_db, people):
 
 
 def test_account_page_changes_password(app_as, fresh_db, people):
-    at = app_as("alice", "pages/account.py")
+    at = app_as("alice", "app_pages/account.py")
     boxes = {b.label: b for b in at.text_input}
     boxes["原密码"].input("Passw0rd!")
     boxes["新密码"].input("Another123")
@@ -96,13 +96,13 @@ def test_account_page_changes_password(app_as, fresh_db, people):
 
 def test_audit_log_page_lists_changes(app_as, fresh_db, people):
     settings.update(fresh_db, people["organizer"], contest_name="审计测试名称")
-    at = app_as("organizer", "pages/audit_log.py")
+    at = app_as("organizer", "app_pages/audit_log.py")
     frame = at.dataframe[0].value
     assert isinstance(frame, pd.DataFrame) and "修改比赛设置" in set(frame["action"])
 
 
 def test_audit_log_shows_old_and_new_values_readably(app_as, fresh_db, people):
     settings.update(fresh_db, people["organizer"], reviews_per_proposal=4)
-    at = app_as("organizer", "pages/audit_log.py")
+    at = app_as("organizer", "app_pages/audit_log.py")
     frame = at.dataframe[0].value
     assert "reviews_per_proposal：3 → 4" in set(frame["detail"])

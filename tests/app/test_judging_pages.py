@@ -44,7 +44,7 @@ def sheet_of(db, judge, pid):
 def test_queue_shows_progress_filters_and_opens_a_sheet(app_as, fresh_db, people, assigned):
     judge = people["judge"]
     judging.submit_sheet(fresh_db, judge, assigned[0], FULL)
-    at = app_as("judge", "pages/judge_queue.py")
+    at = app_as("judge", "app_pages/judge_queue.py")
     page = texts(at)
     bar = at.get("progress")[0].proto
     assert bar.text == "已提交 1 / 3 件（33%）" and bar.value == 33
@@ -63,7 +63,7 @@ def test_queue_shows_progress_filters_and_opens_a_sheet(app_as, fresh_db, people
 
 
 def test_queue_without_published_assignments(app_as, fresh_db, people):
-    at = app_as("judge", "pages/judge_queue.py")
+    at = app_as("judge", "app_pages/judge_queue.py")
     assert "尚未向您发布评审任务" in texts(at)
 
 
@@ -71,7 +71,7 @@ def test_score_sheet_blind_draft_then_submit(app_as, fresh_db, people, assigned)
     judge, pid = people["judge"], assigned[1]
     at = app_as("judge")
     at.session_state["score_proposal"] = pid
-    at.switch_page("pages/score_sheet.py").run()
+    at.switch_page("app_pages/score_sheet.py").run()
     assert not at.exception
     page = texts(at)
     assert "食堂排队的问题与建议" in page and "鲍勃" not in page and "2023002" not in page and "医学部" not in page
@@ -102,7 +102,7 @@ def test_score_sheet_is_read_only_after_judging_closes(app_as, fresh_db, people,
     settings.update(fresh_db, people["organizer"], phases=closed)
     at = app_as("judge")
     at.session_state["score_proposal"] = assigned[0]
-    at.switch_page("pages/score_sheet.py").run()
+    at.switch_page("app_pages/score_sheet.py").run()
     assert "评分表只读" in texts(at)
     assert all(n.disabled for n in at.number_input)
     assert at.number_input(key=f"score_{assigned[0]}_value").value == 8.0
@@ -110,7 +110,7 @@ def test_score_sheet_is_read_only_after_judging_closes(app_as, fresh_db, people,
 
 def test_bulk_entry_saves_all_or_reports_each_bad_row(app_as, fresh_db, people, assigned):
     judge = people["judge"]
-    at = app_as("judge", "pages/bulk_scores.py")
+    at = app_as("judge", "app_pages/bulk_scores.py")
     assert not at.exception
     edits = {"edited_rows": {"0": FULL, "1": {**FULL, "research": None}}, "added_rows": [], "deleted_rows": []}
     at.session_state["bulk_editor"] = edits
@@ -130,7 +130,7 @@ def test_bulk_entry_saves_all_or_reports_each_bad_row(app_as, fresh_db, people, 
 
 def test_assignment_page_auto_assign_then_publish(app_as, fresh_db, people):
     pids = [add_proposal(fresh_db, people[a]) for a in ("alice", "bob", "carol")]
-    at = app_as("organizer", "pages/assignment.py")
+    at = app_as("organizer", "app_pages/assignment.py")
     assert not at.exception
     at.number_input[0].set_value(2)
     at.button(key="FormSubmitter:auto-运行自动分配（生成草案）").click().run()
@@ -155,7 +155,7 @@ def test_assignment_page_auto_assign_then_publish(app_as, fresh_db, people):
 def test_assignment_page_refuses_a_conflicting_hand_assignment(app_as, fresh_db, people):
     settings.update(fresh_db, people["organizer"], college_conflict=True)
     pid = add_proposal(fresh_db, people["alice"])  # 管理学院, like judge1
-    at = app_as("organizer", "pages/assignment.py")
+    at = app_as("organizer", "app_pages/assignment.py")
     at.selectbox[0].select(pid)
     at.selectbox[1].select(people["judge"].id)
     at.button(key="FormSubmitter:add_pair-添加分配").click().run()
@@ -168,7 +168,7 @@ def test_progress_page_shows_judges_spread_and_unlock(app_as, fresh_db, people, 
     from contest.accounts import get_user
     judging.submit_sheet(fresh_db, get_user(fresh_db, judges[0]), pid, {k: 1 for k in FULL})
     judging.submit_sheet(fresh_db, get_user(fresh_db, judges[1]), pid, {k: 9 for k in FULL})
-    at = app_as("organizer", "pages/judging_progress.py")
+    at = app_as("organizer", "app_pages/judging_progress.py")
     assert not at.exception
     page = texts(at)
     assert "已提交评审" in page and "2 / 6" in page
@@ -183,7 +183,7 @@ def test_progress_page_shows_judges_spread_and_unlock(app_as, fresh_db, people, 
 
 def test_judge_cannot_reach_organizer_pages(app_as, assigned):
     at = app_as("judge")
-    for page in ("pages/assignment.py", "pages/judging_progress.py"):
+    for page in ("app_pages/assignment.py", "app_pages/judging_progress.py"):
         with pytest.raises(ValueError):
             at.switch_page(page)
 
@@ -198,7 +198,7 @@ def test_score_sheet_offers_attachments_under_neutral_names(app_as, fresh_db, pe
                                     "kind": "pdf", "size": len(data), "uploaded_by": people["bob"].id})
     at = app_as("judge")
     at.session_state["score_proposal"] = pid
-    at.switch_page("pages/score_sheet.py").run()
+    at.switch_page("app_pages/score_sheet.py").run()
     assert not at.exception
     buttons = [b for b in at.get("download_button")]
     assert len(buttons) == 1 and "附件1.pdf" in buttons[0].proto.label

@@ -19,7 +19,7 @@ def test_each_role_reaches_its_pages_and_no_other(app_as, who, role):
     for page in sorted(ALL_PAGES - role_pages(role)):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(page)
-    for page in sorted(role_pages(role)) + ["pages/account.py", "pages/public_followup.py"]:
+    for page in sorted(role_pages(role)) + ["app_pages/account.py", "app_pages/public_followup.py"]:
         at.switch_page(page)
         at.run()
         assert not at.exception, (page, at.exception)
@@ -28,10 +28,10 @@ def test_each_role_reaches_its_pages_and_no_other(app_as, who, role):
 def test_logged_out_visitor_sees_login_and_registration_only(app_as):
     at = app_as(None)
     assert "登录" in texts(at) or at.button
-    for page in sorted(ALL_PAGES | {"pages/account.py"}):
+    for page in sorted(ALL_PAGES | {"app_pages/account.py"}):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(page)
-    at.switch_page("pages/register.py")
+    at.switch_page("app_pages/register.py")
     at.run()
     assert not at.exception
 
@@ -59,9 +59,9 @@ def test_login_then_logout(app_as):
 
 
 def test_forbidden_pages_stay_unreachable_after_visiting_allowed_ones(app_as):
-    at = app_as("alice", "pages/write_proposal.py")
+    at = app_as("alice", "app_pages/write_proposal.py")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("pages/contest_settings.py")
+        at.switch_page("app_pages/contest_settings.py")
 
 
 def test_judge_must_set_a_new_password_first(app_as, fresh_db, people):
@@ -69,7 +69,7 @@ def test_judge_must_set_a_new_password_first(app_as, fresh_db, people):
     at = app_as("judge")
     assert "设置新密码" in texts(at)
     with pytest.raises(ValueError):
-        at.switch_page("pages/judge_queue.py")
+        at.switch_page("app_pages/judge_queue.py")
 
 
 def test_a_chosen_empty_database_is_not_filled_with_demo_accounts(db_path):

@@ -36,37 +36,37 @@ def objects(fresh_db, people):
     return ids
 
 
-@pytest.mark.parametrize("who, page", [("alice", "pages/my_proposals.py"), ("organizer", "pages/overview.py"),
-                                       ("dept", "pages/department_queue.py")])
+@pytest.mark.parametrize("who, page", [("alice", "app_pages/my_proposals.py"), ("organizer", "app_pages/overview.py"),
+                                       ("dept", "app_pages/department_queue.py")])
 def test_must_change_password_users_can_do_nothing_else(app_as, fresh_db, people, who, page):
     fresh_db["users"].update(people[who].id, {"must_change_password": 1})
     at = app_as(who)
     assert "设置新密码" in texts(at)
-    for target in (page, "pages/account.py", "pages/public_followup.py"):
+    for target in (page, "app_pages/account.py", "app_pages/public_followup.py"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(target)
 
 
 def test_a_disabled_account_is_logged_out_on_the_next_run(app_as, fresh_db, people):
-    at = app_as("alice", "pages/my_proposals.py")
+    at = app_as("alice", "app_pages/my_proposals.py")
     fresh_db["users"].update(people["alice"].id, {"active": 0})
     at.run()
     assert at.session_state["user"] is None
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("pages/my_proposals.py")
+        at.switch_page("app_pages/my_proposals.py")
 
 
 def test_writing_page_ignores_someone_elses_proposal_id(app_as, objects):
     at = app_as("alice")
     at.session_state["wp_pending_choice"] = objects["b_draft"]
-    at.switch_page("pages/write_proposal.py")
+    at.switch_page("app_pages/write_proposal.py")
     at.run()
     assert not at.exception
     assert BOB_SECRET not in texts(at) and all(BOB_SECRET not in (t.value or "") for t in at.text_input)
 
 
 def test_co_author_never_sees_a_draft_on_my_proposals(app_as, objects):
-    at = app_as("carol", "pages/my_proposals.py")
+    at = app_as("carol", "app_pages/my_proposals.py")
     assert not at.exception
     assert "艾丽的秘密草稿" not in texts(at)
     assert all("艾丽的秘密草稿" not in str(o) for box in at.selectbox for o in box.options)
@@ -75,7 +75,7 @@ def test_co_author_never_sees_a_draft_on_my_proposals(app_as, objects):
 def test_score_sheet_ignores_an_unassigned_proposal_id(app_as, objects):
     at = app_as("judge")
     at.session_state["score_proposal"] = objects["v2"]
-    at.switch_page("pages/score_sheet.py")
+    at.switch_page("app_pages/score_sheet.py")
     at.run()
     assert not at.exception
     assert "鲍勃关于图书馆的建议" not in texts(at)
@@ -88,7 +88,7 @@ def test_score_sheet_ignores_an_unassigned_proposal_id(app_as, objects):
 def test_department_page_ignores_another_departments_case(app_as, objects):
     at = app_as("dept2")
     at.session_state["queue_case"] = objects["case"]
-    at.switch_page("pages/department_queue.py")
+    at.switch_page("app_pages/department_queue.py")
     at.run()
     assert not at.exception
     assert "目前没有转办给本部门的提案" in texts(at)
@@ -96,7 +96,7 @@ def test_department_page_ignores_another_departments_case(app_as, objects):
 
 
 def test_department_page_shows_a_students_file_name_as_text_not_a_link(app_as, objects):
-    at = app_as("dept", "pages/department_queue.py")
+    at = app_as("dept", "app_pages/department_queue.py")
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
     file_label = next(label for label in labels if "提案附件" in label)

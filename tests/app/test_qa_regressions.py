@@ -38,7 +38,7 @@ def test_saving_an_empty_new_draft_creates_nothing(app_as, fresh_db):
 
 # --- 比赛设置 -------------------------------------------------------------------------
 
-SETTINGS = "pages/contest_settings.py"
+SETTINGS = "app_pages/contest_settings.py"
 
 
 def test_new_topic_row_without_a_name_is_refused_not_saved_as_nan(app_as, fresh_db):
@@ -64,7 +64,7 @@ def test_audit_log_shows_actions_and_targets_in_chinese(app_as, fresh_db, people
 
     pid = proposals.save_draft(fresh_db, people["alice"], GOOD, now=NOW)
     settings.update(fresh_db, people["organizer"], contest_name="第九届提案大赛")
-    at = app_as("organizer", "pages/audit_log.py")
+    at = app_as("organizer", "app_pages/audit_log.py")
     frame = at.dataframe[0].value
     row = frame[frame["target"] == f"提案 #{pid}"].iloc[0]
     assert row["action"] == "新建提案"
@@ -92,7 +92,7 @@ def test_every_audited_action_has_a_chinese_name():
 
 # --- 导入提案: files that are not what their name says ----------------------------------
 
-IMPORT = "pages/import_proposals.py"
+IMPORT = "app_pages/import_proposals.py"
 
 
 def test_import_explains_a_broken_csv_and_a_fake_xlsx_in_chinese(app_as, fresh_db):
@@ -133,7 +133,7 @@ def test_refused_reply_keeps_what_the_department_typed_and_a_sent_one_empties_th
 
     from tests.unit.test_followup import REPLY
 
-    at = app_as("dept", "pages/department_queue.py")
+    at = app_as("dept", "app_pages/department_queue.py")
     at.radio(key="reply_state").set_value("in_progress")
     at.text_area(key="reply_text").input(REPLY)
     at.text_area(key="reply_plan").input("本月完成选址")
@@ -156,7 +156,7 @@ def test_switching_case_starts_an_empty_reply_form(app_as, cases, people):
     from contest import followup
 
     c3 = followup.forward(cases["db"], people["organizer"], cases["p3"], "hqc")
-    at = app_as("dept2", "pages/department_queue.py")
+    at = app_as("dept2", "app_pages/department_queue.py")
     first = at.selectbox(key="queue_case").value
     at.text_area(key="reply_text").input("太短")
     next(b for b in at.button if b.key.startswith("FormSubmitter:reply_form")).click().run()  # refused, kept

@@ -6,7 +6,7 @@ from contest import audit, results, settings
 from tests.app.conftest import texts
 from tests.unit.test_results import add_proposal, add_sheet, make_user
 
-PAGE = "pages/leaderboard.py"
+PAGE = "app_pages/leaderboard.py"
 
 
 @pytest.fixture
@@ -118,7 +118,7 @@ def test_tiers_editor_and_override_with_reason(app_as, fresh_db, people, scored)
 
 
 def test_publish_needs_confirmation_then_students_and_public_see_results(app_as, fresh_db, people, scored):
-    roll = app_as(None, "pages/honour_roll.py")
+    roll = app_as(None, "app_pages/honour_roll.py")
     assert "评审结果尚未公布，预计于" in texts(roll) and not roll.dataframe
     at = app_as("organizer", PAGE)
     open_tab(at, "公布与导出")
@@ -131,7 +131,7 @@ def test_publish_needs_confirmation_then_students_and_public_see_results(app_as,
     assert flashed(at, "结果已公布：一等奖 2 件")
     assert settings.get(fresh_db).results_published and "奖项已锁定" in texts(at)
 
-    roll = app_as("alice", "pages/honour_roll.py")
+    roll = app_as("alice", "app_pages/honour_roll.py")
     shown = texts(roll)
     assert "一等奖" in shown and "2023001" not in shown
     first = roll.dataframe[0].value
@@ -147,7 +147,7 @@ def test_publish_needs_confirmation_then_students_and_public_see_results(app_as,
     button(at, "撤回公布").click().run()
     assert flashed(at, "已撤回公布")
     assert not settings.get(fresh_db).results_published
-    assert "评审结果尚未公布" in texts(app_as(None, "pages/honour_roll.py"))
+    assert "评审结果尚未公布" in texts(app_as(None, "app_pages/honour_roll.py"))
 
 
 def test_other_roles_cannot_open_the_leaderboard(app_as, fresh_db, scored):

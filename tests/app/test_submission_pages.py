@@ -9,7 +9,7 @@ from tests.conftest import NOW
 from tests.unit.test_import import ROW
 from tests.unit.test_proposals import GOOD
 
-WRITE = "pages/write_proposal.py"
+WRITE = "app_pages/write_proposal.py"
 IMAGE = "![x](http://example.com/t.png)"
 
 
@@ -119,7 +119,7 @@ def test_double_click_creates_one_proposal(app_as, fresh_db, monkeypatch):
 def test_markdown_image_in_title_shown_as_text(app_as, fresh_db, people):
     pid = proposals.save_draft(fresh_db, people["alice"], GOOD | {"title": IMAGE + "食堂"}, now=NOW)
     proposals.submit(fresh_db, people["alice"], pid, now=NOW)
-    at = app_as("alice", "pages/my_proposals.py")
+    at = app_as("alice", "app_pages/my_proposals.py")
     assert any(t.value == IMAGE + "食堂" for t in at.text)
     no_images(at)
     assert not at.get("imgs")
@@ -167,7 +167,7 @@ def test_withdraw_needs_confirmation(app_as, fresh_db, people):
 def test_coauthor_sees_proposal_but_cannot_edit(app_as, fresh_db, people):
     pid = proposals.save_draft(fresh_db, people["alice"], GOOD | {"coauthors": "2023002"}, now=NOW)
     proposals.submit(fresh_db, people["alice"], pid, now=NOW)
-    at = app_as("bob", "pages/my_proposals.py")
+    at = app_as("bob", "app_pages/my_proposals.py")
     assert "合作者" in texts(at) and GOOD["title"] in [t.value for t in at.text]
     assert not any("编辑" in b.label for b in at.button)
     at.switch_page(WRITE)
@@ -177,7 +177,7 @@ def test_coauthor_sees_proposal_but_cannot_edit(app_as, fresh_db, people):
 
 def test_other_students_draft_never_shown(app_as, fresh_db, people):
     proposals.save_draft(fresh_db, people["alice"], GOOD | {"title": "艾丽的秘密草稿"}, now=NOW)
-    at = app_as("carol", "pages/my_proposals.py")
+    at = app_as("carol", "app_pages/my_proposals.py")
     assert "艾丽的秘密草稿" not in texts(at)
     at.switch_page(WRITE)
     at.run()
@@ -214,7 +214,7 @@ def test_attachments_uploaded_checked_by_bytes_and_listed(app_as, fresh_db, peop
 def test_my_proposals_timeline_and_status(app_as, fresh_db, people):
     pid = proposals.save_draft(fresh_db, people["alice"], GOOD, now=NOW)
     proposals.submit(fresh_db, people["alice"], pid, now=NOW)
-    at = app_as("alice", "pages/my_proposals.py")
+    at = app_as("alice", "app_pages/my_proposals.py")
     assert "已提交" in texts(at)
     proposals.screen(fresh_db, people["organizer"], [pid], True, now=NOW)
     at.run()
@@ -225,7 +225,7 @@ def test_my_proposals_timeline_and_status(app_as, fresh_db, people):
 
 
 def test_my_proposals_empty(app_as):
-    at = app_as("alice", "pages/my_proposals.py")
+    at = app_as("alice", "app_pages/my_proposals.py")
     assert "还没有提案" in texts(at)
 
 
@@ -244,7 +244,7 @@ def two(fresh_db, people):
 
 def test_all_proposals_search_filter_detail_and_export(app_as, fresh_db, two):
     a, b = two
-    at = app_as("organizer", "pages/all_proposals.py")
+    at = app_as("organizer", "app_pages/all_proposals.py")
     assert len(at.dataframe[0].value) == 2
     at.text_input(key="ap_text").input("食堂")
     at.run()
@@ -261,7 +261,7 @@ def test_all_proposals_search_filter_detail_and_export(app_as, fresh_db, two):
 
 def test_screening_bulk_and_counts(app_as, fresh_db, people, two):
     a, b = two
-    at = app_as("organizer", "pages/screening.py")
+    at = app_as("organizer", "app_pages/screening.py")
     assert "确立有效提案 0 件" in texts(at)
     at.multiselect(key="sc_selected").set_value([a, b])
     at.radio(key="sc_decision").set_value("invalid")
@@ -281,7 +281,7 @@ def test_screening_bulk_and_counts(app_as, fresh_db, people, two):
 
 def test_screening_one_proposal_invalid_with_reason_student_sees_it(app_as, fresh_db, people, two):
     a, _ = two
-    at = app_as("organizer", "pages/screening.py")
+    at = app_as("organizer", "app_pages/screening.py")
     at.selectbox(key="sc_detail").select(a)
     at.run()
     at.text_area(key=f"sc_one_reason_{a}").input("属于个人事务，请通过辅导员反映。")
@@ -289,13 +289,13 @@ def test_screening_one_proposal_invalid_with_reason_student_sees_it(app_as, fres
     at.run()
     row = fresh_db["proposals"].get(a)
     assert row["status"] == "invalid" and row["invalid_reason"] == "属于个人事务，请通过辅导员反映。"
-    student = app_as("alice", "pages/my_proposals.py")
+    student = app_as("alice", "app_pages/my_proposals.py")
     assert "属于个人事务，请通过辅导员反映。" in [t.value for t in student.text]
     assert "不予立案" in texts(student)
 
 
 def test_import_preview_errors_then_import(app_as, fresh_db, people):
-    at = app_as("organizer", "pages/import_proposals.py")
+    at = app_as("organizer", "app_pages/import_proposals.py")
     import pandas as pd
 
     bad = exports.to_csv(pd.DataFrame([ROW, ROW | {"标题": "短"}]))

@@ -20,7 +20,7 @@ def _button(at, label):
 
 
 def test_topic_map_renders_for_the_organizer(app_as, contest):
-    at = app_as("organizer", "pages/topic_map.py")
+    at = app_as("organizer", "app_pages/topic_map.py")
     shown = texts(at)
     assert "话题地图" in shown and "各议题提案数" in shown and "各议题关键词" in shown
     metrics = {m.label: m.value for m in at.metric}
@@ -36,7 +36,7 @@ def test_topic_map_renders_for_the_organizer(app_as, contest):
 
 
 def test_organizer_corrects_a_topic(app_as, fresh_db, contest):
-    at = app_as("organizer", "pages/topic_map.py")
+    at = app_as("organizer", "app_pages/topic_map.py")
     _section(at, "确认议题")
     at.radio(key="tm_view").set_value("全部").run()
     editor = next((d for d in at.dataframe if "new_topic" in d.value.columns), None)
@@ -57,7 +57,7 @@ def test_organizer_corrects_a_topic(app_as, fresh_db, contest):
 
 
 def test_organizer_merges_a_group_and_splits_it(app_as, fresh_db, people, contest):
-    at = app_as("organizer", "pages/topic_map.py")
+    at = app_as("organizer", "app_pages/topic_map.py")
     _section(at, "同题分组与合并办理")
     lead = contest["shuttle0"]
     assert next(s for s in at.selectbox if s.label == "牵头提案").value == lead
@@ -80,7 +80,7 @@ def _widget_app(user_id, text, widget):
     """A one-widget app on the test database, as the given student."""
     def script(user_id, text, widget):
         from contest import accounts, db as database
-        from pages import _topic_widgets
+        from app_pages import _topic_widgets
 
         db = database.connect()
         user = accounts.get_user(db, user_id)
@@ -139,7 +139,7 @@ def test_similar_hint_on_the_write_page_and_requests_on_my_proposals(app_as, fre
     from tests.conftest import NOW
 
     monkeypatch.setattr(clock, "now", lambda: NOW)  # submission open
-    at = app_as("alice", "pages/write_proposal.py")
+    at = app_as("alice", "app_pages/write_proposal.py")
     assert "已有相似提案" not in texts(at)  # an empty form: no hint
     at.text_input(key="wp0_title").set_value("早高峰兴庆到创新港校车太挤")
     at.text_area(key="wp0_problem").set_value(NEAR_DUPLICATE)
@@ -155,14 +155,14 @@ def test_similar_hint_on_the_write_page_and_requests_on_my_proposals(app_as, fre
     assert fresh_db["join_requests"].count_where("proposal_id = ? and requester_id = ?",
                                                  [target, people["alice"].id]) == 1
     submitter = next(k for k, p in people.items() if p.id == fresh_db["proposals"].get(target)["submitter_id"])
-    mine = app_as(submitter, "pages/my_proposals.py")
+    mine = app_as(submitter, "app_pages/my_proposals.py")
     assert "申请加入你的提案" in texts(mine) and "艾丽" in texts(mine)
     _button(mine, "婉拒").click().run()
     assert fresh_db["join_requests"].get(1)["status"] == "declined"
 
 
 def test_finding_similar_proposals_saves_nothing(app_as, fresh_db, people, contest):
-    at = app_as("alice", "pages/write_proposal.py")
+    at = app_as("alice", "app_pages/write_proposal.py")
     drafts = fresh_db["proposals"].count
     at.text_input(key="wp0_title").set_value("早高峰兴庆到创新港校车太挤")
     at.text_area(key="wp0_problem").set_value(NEAR_DUPLICATE)

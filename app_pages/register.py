@@ -2,7 +2,7 @@
 import streamlit as st
 
 from contest import accounts, settings
-from pages import _ui as ui
+from app_pages import _ui as ui
 
 contest = settings.get(ui.db())
 st.title("学生注册")

@@ -2,8 +2,8 @@
 import streamlit as st
 
 from contest import judging, settings
-from pages import _judging_ui as jui
-from pages import _ui as ui
+from app_pages import _judging_ui as jui
+from app_pages import _ui as ui
 
 db, user = ui.db(), ui.user()
 contest = settings.get(db)
@@ -52,7 +52,7 @@ else:
                           format_func=labels.get, key="queue_pick")
     if right.button("打开评分表", type="primary", icon=":material/grading:"):
         st.session_state["score_proposal"] = int(pick)
-        st.switch_page("pages/score_sheet.py")
+        st.switch_page("app_pages/score_sheet.py")
 
 with st.expander("声明利益冲突"):
     st.caption("如果您与某件提案的作者存在利益关系（如亲属、导师、同一团队），请在评分前声明。"

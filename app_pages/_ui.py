@@ -12,22 +12,13 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:])")
 _AUTOLINK = re.compile(r"(?<=[:@])|(?<=www)(?=\\\.)", re.I)
 
 
-def _router_ran() -> None:
-    """A page opened by URL as the server's very first request runs without the router
-    (Streamlit's old pages/ folder mode); send it through the router and its login gate."""
-    if "db" not in st.session_state:
-        st.switch_page("streamlit_app.py")
-
-
 def db():
     """The connection opened for this script run by streamlit_app.py."""
-    _router_ran()
     return st.session_state["db"]
 
 
 def user():
     """The logged-in user (re-read from the database on every run), or None."""
-    _router_ran()
     return st.session_state.get("user")
 
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from contest import attachments, proposals, settings, timeline
 from contest.errors import ContestError
-from pages import _ui as ui
+from app_pages import _ui as ui
 
 FIELDS = [("problem", "问题描述"), ("investigation", "调研情况"), ("suggestions", "建议措施")]
 

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from contest import accounts, settings
-from pages import _ui as ui
+from app_pages import _ui as ui
 
 user = ui.user()
 st.title("我的账号")

@@ -4,8 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from contest import accounts, exports, judging, proposals, settings
-from pages import _judging_ui as jui
-from pages import _ui as ui
+from app_pages import _judging_ui as jui
+from app_pages import _ui as ui
 
 db, user = ui.db(), ui.user()
 contest = settings.get(db)

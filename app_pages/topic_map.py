@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from contest import proposals, settings, topic_map
-from pages import _ui as ui
+from app_pages import _ui as ui
 
 db, user = ui.db(), ui.user()
 contest = settings.get(db)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from contest import topic_map
-from pages import _ui as ui
+from app_pages import _ui as ui
 
 
 def similar_hint(db, user, text: str, *, exclude_id: int | None = None) -> list[dict]:

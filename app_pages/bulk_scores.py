@@ -2,7 +2,7 @@
 import streamlit as st
 
 from contest import clock, judging, settings
-from pages import _ui as ui
+from app_pages import _ui as ui
 
 db, user = ui.db(), ui.user()
 contest = settings.get(db)

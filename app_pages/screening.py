@@ -3,8 +3,8 @@ import pandas as pd
 import streamlit as st
 
 from contest import proposals, settings
-from pages import _proposal_view as view
-from pages import _ui as ui
+from app_pages import _proposal_view as view
+from app_pages import _ui as ui
 
 db, user = ui.db(), ui.user()
 contest = settings.get(db)

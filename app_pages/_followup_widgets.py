@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from contest import followup
-from pages import _ui as ui
+from app_pages import _ui as ui
 
 
 def show_reply_details(reply: dict) -> None:

@@ -3,9 +3,9 @@ import streamlit as st
 
 from contest import attachments, judging, settings
 from contest.errors import ContestError
-from pages import _judging_ui as jui
-from pages import _ui as ui
-from pages._proposal_view import FIELDS
+from app_pages import _judging_ui as jui
+from app_pages import _ui as ui
+from app_pages._proposal_view import FIELDS
 
 db, user = ui.db(), ui.user()
 contest = settings.get(db)

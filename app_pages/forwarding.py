@@ -4,8 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from contest import followup, settings
-from pages import _ui as ui
-from pages._followup_widgets import show_reply_details
+from app_pages import _ui as ui
+from app_pages._followup_widgets import show_reply_details
 
 db, user = ui.db(), ui.user()
 contest = settings.get(db)

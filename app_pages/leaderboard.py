@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from contest import clock, ranking, results
-from pages import _ui as ui
+from app_pages import _ui as ui
 
 db, user = ui.db(), ui.user()
 st.title("排名与奖项")

@@ -5,7 +5,7 @@ import streamlit as st
 
 from contest import clock, db as database, followup_stats
 from contest.permissions import require_role
-from pages import _ui as ui
+from app_pages import _ui as ui
 
 db, user = ui.db(), ui.user()
 now = clock.now().replace(second=0)

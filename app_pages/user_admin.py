@@ -4,7 +4,7 @@ import streamlit as st
 
 from contest import accounts, exports, settings
 from contest.permissions import ROLES
-from pages import _ui as ui
+from app_pages import _ui as ui
 
 db, user = ui.db(), ui.user()
 contest = settings.get(db)

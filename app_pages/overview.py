@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from contest import clock, followup_stats, judging, proposals, settings
-from pages import _ui as ui
+from app_pages import _ui as ui
 
 db, user = ui.db(), ui.user()
 contest = settings.get(db)
@@ -22,7 +22,7 @@ cols[1].metric("确立有效提案", counts["valid"])
 cols[2].metric("不予立案", counts["invalid"])
 cols[3].metric("待审查", counts["pending"])
 cols[4].metric("草稿（未提交）", counts["drafts"])
-st.page_link("pages/screening.py", label="去立案审查", icon=":material/fact_check:")
+st.page_link("app_pages/screening.py", label="去立案审查", icon=":material/fact_check:")
 
 st.subheader("评审")
 summary = judging.progress(db, user, now=now)["summary"]
@@ -34,7 +34,7 @@ cols[2].metric("评分分歧较大的提案", summary["disagree"])
 cols[3].metric("需提醒的评委", summary["late_judges"])
 if assigned:
     st.progress(submitted / assigned, text=f"评分完成 {submitted}/{assigned}")
-st.page_link("pages/judging_progress.py", label="查看评审进度", icon=":material/monitoring:")
+st.page_link("app_pages/judging_progress.py", label="查看评审进度", icon=":material/monitoring:")
 
 st.subheader("转办与答复")
 figures = followup_stats.stats(db, user, now=now)
@@ -46,7 +46,7 @@ cols[2].metric("已解决", head["resolved"], f"解决率 {followup_stats.percen
 cols[3].metric("逾期未答复", head["overdue"])
 cols[4].metric("满意率", followup_stats.percent(head["satisfaction"]))
 st.code(followup_stats.summary_sentence(figures, now), language=None, wrap_lines=True)
-st.page_link("pages/followup_dashboard.py", label="查看办理追踪", icon=":material/insights:")
+st.page_link("app_pages/followup_dashboard.py", label="查看办理追踪", icon=":material/insights:")
 
 st.subheader("各议题提案数")
 by_topic = pd.DataFrame([{"议题": contest.topic_name(code), "提案数": n}

@@ -5,9 +5,9 @@ import streamlit as st
 
 from contest import attachments, clock, proposals, settings
 from contest.errors import ContestError, ValidationError
-from pages import _proposal_view as view
-from pages import _ui as ui
-from pages._topic_widgets import similar_hint
+from app_pages import _proposal_view as view
+from app_pages import _ui as ui
+from app_pages._topic_widgets import similar_hint
 
 db, user = ui.db(), ui.user()
 contest = settings.get(db)

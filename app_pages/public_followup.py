@@ -3,8 +3,8 @@ import pandas as pd
 import streamlit as st
 
 from contest import clock, followup, followup_stats, settings
-from pages import _ui as ui
-from pages._followup_widgets import show_reply_details
+from app_pages import _ui as ui
+from app_pages._followup_widgets import show_reply_details
 
 db = ui.db()
 contest = settings.get(db)

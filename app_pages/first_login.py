@@ -2,7 +2,7 @@
 import streamlit as st
 
 from contest import accounts
-from pages import _ui as ui
+from app_pages import _ui as ui
 
 st.title("设置新密码")
 st.info("这是您第一次登录（或密码已被重置），请先设置自己的新密码。")

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from contest import audit
-from pages import _ui as ui
+from app_pages import _ui as ui
 
 ACTIONS = {
     "accept_join": "同意加入合作", "add_assignment": "添加评审分配", "add_attachment": "上传附件",

@@ -2,8 +2,8 @@
 import streamlit as st
 
 from contest import db as database, exports, proposals, settings
-from pages import _proposal_view as view
-from pages import _ui as ui
+from app_pages import _proposal_view as view
+from app_pages import _ui as ui
 
 db, user = ui.db(), ui.user()
 contest = settings.get(db)

@@ -6,8 +6,8 @@ import streamlit as st
 
 from contest import attachments, exports, followup, settings
 from contest.errors import ContestError
-from pages import _ui as ui
-from pages._followup_widgets import show_reply_details
+from app_pages import _ui as ui
+from app_pages._followup_widgets import show_reply_details
 
 db, user = ui.db(), ui.user()
 contest = settings.get(db)

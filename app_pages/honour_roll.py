@@ -6,7 +6,7 @@ see contest/results.py for why names and colleges are shown.
 import streamlit as st
 
 from contest import results
-from pages import _ui as ui
+from app_pages import _ui as ui
 
 db, user = ui.db(), ui.user()
 st.title("获奖名单")

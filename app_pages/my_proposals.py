@@ -3,10 +3,10 @@ import pandas as pd
 import streamlit as st
 
 from contest import clock, proposals, results, settings
-from pages import _proposal_view as view
-from pages import _ui as ui
-from pages._followup_widgets import rating_form
-from pages._topic_widgets import join_requests_panel
+from app_pages import _proposal_view as view
+from app_pages import _ui as ui
+from app_pages._followup_widgets import rating_form
+from app_pages._topic_widgets import join_requests_panel
 
 db, user = ui.db(), ui.user()
 contest = settings.get(db)
@@ -17,7 +17,7 @@ mine = proposals.mine(db, user)
 if not mine:
     st.info("你还没有提案。到“撰写提案”写下你发现的问题和建议吧。")
     if st.button("撰写提案", type="primary", icon=":material/edit_note:"):
-        st.switch_page("pages/write_proposal.py")
+        st.switch_page("app_pages/write_proposal.py")
     st.stop()
 
 summary = pd.DataFrame([{
@@ -54,7 +54,7 @@ with st.container(border=True):
         if allowed:
             if st.button("编辑 / 提交 / 撤回", key=f"mp_edit_{p['id']}", icon=":material/edit:"):
                 st.session_state["wp_pending_choice"] = p["id"]
-                st.switch_page("pages/write_proposal.py")
+                st.switch_page("app_pages/write_proposal.py")
         else:
             st.caption(reason)
     else:
