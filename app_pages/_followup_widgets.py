@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from contest import followup
+from contest import forwarding, ratings
 from app_pages import _ui as ui
 
 
@@ -22,9 +22,9 @@ def rating_form(db, user, proposal_id: int) -> None:
     Shows nothing for a proposal that has not been forwarded."""
     if user is None or user.role != "participant":
         return
-    if followup.case_for_proposal(db, user, proposal_id) is None:
+    if forwarding.case_for_proposal(db, user, proposal_id) is None:
         return
-    status = ui.attempt(lambda: followup.rating_status(db, user, proposal_id))
+    status = ui.attempt(lambda: ratings.rating_status(db, user, proposal_id))
     if status is None:
         return
     st.markdown("**对部门答复的评价**")
@@ -34,12 +34,12 @@ def rating_form(db, user, proposal_id: int) -> None:
             st.text(r["comment"])
     if status["can_rate"]:
         with st.form(f"rate_{proposal_id}"):
-            level = st.radio("您对部门的答复", list(followup.RATINGS), format_func=followup.RATINGS.get,
+            level = st.radio("您对部门的答复", list(forwarding.RATINGS), format_func=forwarding.RATINGS.get,
                              horizontal=True, key=f"rate_level_{proposal_id}")
             comment = st.text_area("评价意见（可选）", max_chars=500, key=f"rate_comment_{proposal_id}")
             st.caption("每件提案只能评价一次；评价“不满意”后可申请一次再次答复。")
             if st.form_submit_button("提交评价", type="primary"):
-                if ui.attempt(lambda: followup.rate(db, user, proposal_id, level, comment) or True):
+                if ui.attempt(lambda: ratings.rate(db, user, proposal_id, level, comment) or True):
                     ui.flash("评价已提交，谢谢！")
     elif not status["ratings"] or status["further_requested_at"]:
         st.caption(status["reason"])
@@ -48,5 +48,5 @@ def rating_form(db, user, proposal_id: int) -> None:
             reason = st.text_area("对答复不满意？说明理由，申请部门再次答复（限一次）", max_chars=500,
                                   key=f"further_reason_{proposal_id}")
             if st.form_submit_button("申请再次答复"):
-                if ui.attempt(lambda: followup.request_further_reply(db, user, proposal_id, reason) or True):
+                if ui.attempt(lambda: ratings.request_further_reply(db, user, proposal_id, reason) or True):
                     ui.flash("已申请再次答复，部门答复后您可再次评价。")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from contest import topic_map
+from contest import join_requests, topic_map
 from app_pages import _ui as ui
 
 
@@ -29,7 +29,7 @@ def similar_hint(db, user, text: str, *, exclude_id: int | None = None) -> list[
             with right:
                 if hit["joinable"]:
                     if st.button("申请加入为合作者", key=f"join_{hit['id']}"):
-                        if ui.attempt(lambda: topic_map.request_to_join(db, user, hit["id"])) is not None:
+                        if ui.attempt(lambda: join_requests.request_to_join(db, user, hit["id"])) is not None:
                             ui.flash("已发送加入申请，提交人同意后你将成为合作者。")
                 else:
                     st.caption("该提案暂不接受加入申请")
@@ -38,8 +38,8 @@ def similar_hint(db, user, text: str, *, exclude_id: int | None = None) -> list[
 
 def join_requests_panel(db, user) -> None:
     """Join requests to answer (as submitter) and those sent (as requester); nothing when there are none."""
-    incoming = ui.attempt(lambda: topic_map.requests_to_answer(db, user)) or []
-    sent = ui.attempt(lambda: topic_map.my_join_requests(db, user)) or []
+    incoming = ui.attempt(lambda: join_requests.requests_to_answer(db, user)) or []
+    sent = ui.attempt(lambda: join_requests.my_join_requests(db, user)) or []
     if not incoming and not sent:
         return
     if incoming:
@@ -52,10 +52,10 @@ def join_requests_panel(db, user) -> None:
                 st.text(f"附言：{request['message']}")
             yes, no, _ = st.columns([1, 1, 4])
             if yes.button("同意", key=f"join_accept_{request['id']}", type="primary"):
-                if ui.attempt(lambda: topic_map.answer_join_request(db, user, request["id"], True) or True):
+                if ui.attempt(lambda: join_requests.answer_join_request(db, user, request["id"], True) or True):
                     ui.flash("已同意，对方已成为该提案的合作者。")
             if no.button("婉拒", key=f"join_decline_{request['id']}"):
-                if ui.attempt(lambda: topic_map.answer_join_request(db, user, request["id"], False) or True):
+                if ui.attempt(lambda: join_requests.answer_join_request(db, user, request["id"], False) or True):
                     ui.flash("已婉拒该申请。")
     if not sent:
         return
@@ -69,5 +69,5 @@ def join_requests_panel(db, user) -> None:
                                       format_func=lambda i: next(f"#{r['proposal_id']} {r['title']}"
                                                                  for r in pending if r["id"] == i))
                 if st.form_submit_button("撤回"):
-                    if ui.attempt(lambda: topic_map.cancel_join_request(db, user, chosen) or True):
+                    if ui.attempt(lambda: join_requests.cancel_join_request(db, user, chosen) or True):
                         ui.flash("申请已撤回。")

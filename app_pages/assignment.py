@@ -3,7 +3,7 @@ assignment by uploaded sheet, declared conflicts."""
 import pandas as pd
 import streamlit as st
 
-from contest import accounts, exports, judging, proposals, settings
+from contest import accounts, conflicts, exports, proposals, review_assignments, score_sheets, settings
 from app_pages import _judging_ui as jui
 from app_pages import _ui as ui
 
@@ -14,7 +14,7 @@ st.caption("自动分配让每位评委的任务量相差不超过 1，避开利
            + ("、同一学院" if contest.college_conflict else "，学院回避未开启") +
            "），并优先匹配评委声明的议题。结果先作为草案保存，只有组织者可见；检查、调整后点击“发布”，评委才能看到。")
 
-summary = judging.assignment_summary(db, user)
+summary = review_assignments.assignment_summary(db, user)
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric("已立案提案", summary["proposals"])
 c2.metric("评委", summary["judges"])
@@ -25,9 +25,9 @@ c5.metric(f"不足 {summary['k']} 位评委的提案", len(summary["short"]))
 if notes := st.session_state.pop("assign_shortfalls", None):
     st.warning("以下提案没有足够的无冲突评委：  \n" + "  \n".join(ui.escape_md(n) for n in notes))
 
-auto, manual, upload, conflicts = st.tabs(["自动分配与发布", "手工调整", "表格导入", "利益冲突"])
+auto, manual, upload, conflicts_tab = st.tabs(["自动分配与发布", "手工调整", "表格导入", "利益冲突"])
 
-table = judging.assignment_table(db, user)
+table = review_assignments.assignment_table(db, user)
 drafts = table[~table["published"]]
 judges = accounts.judges(db)
 judge_label = {j.id: f"{j.name}（{j.username}，{j.college or '未填学院'}）" for j in judges}
@@ -39,7 +39,7 @@ with auto:
         k = st.number_input("每件提案的评审人数 k", 1, 10, int(contest.reviews_per_proposal), step=1)
         st.caption("只补足缺少的评审：已有的分配（尤其是已完成的评审）不会被移动，新增的提案或评委也只分配缺少的部分。")
         if st.form_submit_button("运行自动分配（生成草案）", type="primary", icon=":material/auto_mode:"):
-            result = ui.attempt(lambda: judging.auto_assign_drafts(db, user, int(k)))
+            result = ui.attempt(lambda: review_assignments.auto_assign_drafts(db, user, int(k)))
             if result is not None:
                 if result.shortfalls:
                     st.session_state["assign_shortfalls"] = result.shortfalls
@@ -47,7 +47,7 @@ with auto:
                          if result.pairs else "没有需要补充的分配：每件提案都已有足够的评委。")
 
     st.subheader("每位评委的任务量")
-    loads = judging.judge_loads(db, user)
+    loads = review_assignments.judge_loads(db, user)
     if loads.empty:
         st.info("还没有评委账号。请先在“账号管理”中创建评委。")
     else:
@@ -63,18 +63,18 @@ with auto:
     else:
         st.dataframe(drafts[["proposal_id", "title", "topic", "judge_name", "judge", "source"]]
                      .assign(topic=lambda f: f["topic"].map(contest.topic_name),
-                             source=lambda f: f["source"].map(judging.SOURCES)),
+                             source=lambda f: f["source"].map(review_assignments.SOURCES)),
                      hide_index=True, width="stretch",
                      column_config={"proposal_id": st.column_config.NumberColumn("提案编号", format="%d"),
                                     "title": "标题", "topic": "议题", "judge_name": "评委", "judge": "用户名",
                                     "source": "来源"})
         p1, p2 = st.columns(2)
         if p1.button(f"发布 {len(drafts)} 条分配", type="primary", icon=":material/publish:"):
-            count = ui.attempt(lambda: judging.publish_assignments(db, user))
+            count = ui.attempt(lambda: review_assignments.publish_assignments(db, user))
             if count:
                 ui.flash(f"已发布 {count} 条分配，评委现在可以在“评审任务”中看到。")
         if p2.button("放弃全部草案", icon=":material/delete:"):
-            count = ui.attempt(lambda: judging.discard_draft_assignments(db, user))
+            count = ui.attempt(lambda: review_assignments.discard_draft_assignments(db, user))
             if count is not None:
                 ui.flash(f"已放弃 {count} 条草案。")
 
@@ -88,24 +88,24 @@ with manual:
             pid = a1.selectbox("提案", list(proposal_label), format_func=proposal_label.get)
             jid = a2.selectbox("评委", list(judge_label), format_func=judge_label.get)
             if st.form_submit_button("添加分配", icon=":material/person_add:"):
-                if ui.attempt(lambda: judging.add_assignment(db, user, int(pid), int(jid)) or True):
+                if ui.attempt(lambda: review_assignments.add_assignment(db, user, int(pid), int(jid)) or True):
                     ui.flash(f"已把提案 {pid} 分配给 {ui.escape_md(judge_label[jid])}（草案）。")
     if not table.empty:
-        status_names = judging.SHEET_STATUS
+        status_names = score_sheets.SHEET_STATUS
         pair_label = {(r.proposal_id, r.judge_id): f"{r.proposal_id} · {r.title} — {r.judge_name}"
                       f"（{'已发布' if r.published else '草案'}，{status_names[r.sheet_status]}）"
                       for r in table.itertuples()}
         with st.form("remove_pair"):
             pair = st.selectbox("要移除的分配", list(pair_label), format_func=pair_label.get)
             if st.form_submit_button("移除分配", icon=":material/person_remove:"):
-                if ui.attempt(lambda: judging.remove_assignment(db, user, int(pair[0]), int(pair[1])) or True):
+                if ui.attempt(lambda: review_assignments.remove_assignment(db, user, int(pair[0]), int(pair[1])) or True):
                     ui.flash(f"已移除提案 {pair[0]} 的一位评委。")
         st.subheader("全部分配")
         only = st.selectbox("筛选评委", [0, *judge_label], format_func=lambda j: judge_label.get(j, "全部评委"))
         shown = table if not only else table[table["judge_id"] == only]
         st.dataframe(shown.assign(published=shown["published"].map({True: "已发布", False: "草案"}),
                                   sheet_status=shown["sheet_status"].map(status_names),
-                                  source=shown["source"].map(judging.SOURCES))
+                                  source=shown["source"].map(review_assignments.SOURCES))
                      .drop(columns=["judge_id", "topic"]),
                      hide_index=True, width="stretch",
                      column_config={"proposal_id": st.column_config.NumberColumn("提案编号", format="%d"),
@@ -125,13 +125,13 @@ with upload:
             if file is None:
                 st.error("请先选择文件。")
             else:
-                result = ui.attempt(lambda: judging.assign_from_table(
+                result = ui.attempt(lambda: review_assignments.assign_from_table(
                     db, user, exports.read_table(file.getvalue(), file.name)))
                 if result:
                     ui.flash(f"已导入 {result['added']} 条分配草案"
                              + (f"，跳过已存在的 {result['skipped']} 条" if result["skipped"] else "") + "。")
 
-with conflicts:
+with conflicts_tab:
     st.caption("声明的利益冲突会在自动和手工分配中回避；若该评委已分配到这件提案，分配会被移除（已提交的评审除外）。"
                "评委也可以在自己的任务中声明冲突，会显示在这里。")
     if not valid.empty and judges:
@@ -141,9 +141,9 @@ with conflicts:
             jid = d2.selectbox("评委", list(judge_label), format_func=judge_label.get, key="conflict_jid")
             reason = st.text_input("冲突说明", max_chars=200)
             if st.form_submit_button("声明利益冲突", icon=":material/block:"):
-                if ui.attempt(lambda: judging.declare_conflict(db, user, int(pid), int(jid), reason) or True):
+                if ui.attempt(lambda: conflicts.declare_conflict(db, user, int(pid), int(jid), reason) or True):
                     ui.flash(f"已声明提案 {pid} 与评委 {ui.escape_md(judge_label[jid])} 的利益冲突。")
-    listed = judging.list_conflicts(db, user)
+    listed = conflicts.list_conflicts(db, user)
     if listed.empty:
         st.caption("尚无声明的利益冲突。")
     else:
@@ -156,5 +156,5 @@ with conflicts:
         with st.form("remove_conflict"):
             pair = st.selectbox("撤销冲突声明", list(conflict_label), format_func=conflict_label.get)
             if st.form_submit_button("撤销"):
-                if ui.attempt(lambda: judging.remove_conflict(db, user, int(pair[0]), int(pair[1])) or True):
+                if ui.attempt(lambda: conflicts.remove_conflict(db, user, int(pair[0]), int(pair[1])) or True):
                     ui.flash("已撤销该利益冲突声明。")

@@ -1,7 +1,7 @@
 """Judge: enter many score sheets at once in a table (st.data_editor inside a form)."""
 import streamlit as st
 
-from contest import clock, judging, settings
+from contest import clock, rubric, score_sheets, settings
 from app_pages import _ui as ui
 
 db, user = ui.db(), ui.user()
@@ -10,7 +10,7 @@ st.title("批量评分")
 st.caption("每行一件提案，每列一个评分项（鼠标停在列名上可看评分说明）。只会保存您改动过或已填写的行；"
            "“提交”要求该行各项都已打分。评审截止前可修改已提交的评分。")
 
-frame = judging.bulk_frame(db, user)
+frame = score_sheets.bulk_frame(db, user)
 if frame.empty:
     st.info("组织者尚未向您发布评审任务。")
     st.stop()
@@ -21,11 +21,11 @@ columns = {
     "proposal_id": st.column_config.NumberColumn("编号", format="%d", disabled=True),
     "title": st.column_config.TextColumn("标题", disabled=True, width="large"),
     "status_name": st.column_config.TextColumn("状态", disabled=True, width="small"),
-    "comment": st.column_config.TextColumn("给作者的评语", max_chars=judging.COMMENT_LEN, width="large"),
+    "comment": st.column_config.TextColumn("给作者的评语", max_chars=score_sheets.COMMENT_LEN, width="large"),
 }
 for c in contest.rubric:
     columns[c["code"]] = st.column_config.NumberColumn(
-        f"{c['name']}（{judging.criterion_range(c)}）", min_value=float(c["min"]), max_value=float(c["max"]),
+        f"{c['name']}（{rubric.criterion_range(c)}）", min_value=float(c["min"]), max_value=float(c["max"]),
         step=0.5, format="%.1f", width="small", help=f"权重 {c['weight']:g}。{ui.escape_md(c.get('description'))}")
 
 with st.form("bulk"):
@@ -38,7 +38,7 @@ with st.form("bulk"):
 
 if draft or submit:
     rows = edited.to_dict("records")
-    result = ui.attempt(lambda: judging.save_bulk(db, user, rows, submit=submit, all_or_nothing=not per_row))
+    result = ui.attempt(lambda: score_sheets.save_bulk(db, user, rows, submit=submit, all_or_nothing=not per_row))
     if result is not None:
         if result["errors"]:
             st.warning("以下行未保存：  \n" + "  \n".join(ui.escape_md(e) for e in result["errors"]))

@@ -4,7 +4,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from contest import attachments, exports, followup, settings
+from contest import attachments, exports, forwarding, replies, settings
 from contest.errors import ContestError
 from app_pages import _ui as ui
 from app_pages._followup_widgets import show_reply_details
@@ -17,7 +17,7 @@ st.title("待办提案")
 st.caption(f"{ui.escape_md(departments.get(user.department, user.department))} · 这里只列出转办给本部门（主办或协办）的提案。"
            "请在答复期限内答复，之后可随时更新办理进展。")
 
-frame = ui.attempt(lambda: followup.cases(db, user))
+frame = ui.attempt(lambda: forwarding.cases(db, user))
 if frame is None:
     st.stop()
 
@@ -58,7 +58,7 @@ with tab_queue:
     case_id = st.selectbox("选择办理件", ids, key="queue_case", format_func=lambda i: f"#{i} {info.loc[i, 'title']}")
     if info.loc[case_id, "overdue"]:
         st.warning(f"本件已超过答复期限（{info.loc[case_id, 'due_at'][:10]}），请尽快答复。")
-    case = ui.attempt(lambda: followup.get_case(db, user, int(case_id)))
+    case = ui.attempt(lambda: forwarding.get_case(db, user, int(case_id)))
     if case is None:
         st.stop()
 
@@ -91,12 +91,12 @@ with tab_queue:
         st.info("尚未答复。")
     for r in case["replies"]:
         with st.container(border=True):
-            st.caption(f"{r['at'][:16]} · {ui.escape_md(r['department_name'])} · {followup.ENTRY_KINDS[r['kind']]} · "
-                       f"{followup.STATES[r['state']]}" + ("" if r["published"] else " · 未公开"))
+            st.caption(f"{r['at'][:16]} · {ui.escape_md(r['department_name'])} · {forwarding.ENTRY_KINDS[r['kind']]} · "
+                       f"{forwarding.STATES[r['state']]}" + ("" if r["published"] else " · 未公开"))
             st.text(r["text"])
             show_reply_details(r)
             if r["file_name"]:
-                name, data = followup.attachment(db, user, r["id"])
+                name, data = replies.attachment(db, user, r["id"])
                 st.download_button(f"下载附件：{ui.escape_md(name)}", data, file_name=name, key=f"file_{r['id']}")
     if case["ratings"]:
         st.caption("提案人评价")
@@ -119,9 +119,9 @@ with tab_queue:
                 st.session_state.pop(key, None)
         st.session_state["reply_case"] = case_id
         with st.form("reply_form"):
-            state = st.radio("办理状态", list(followup.STATES), format_func=followup.STATES.get, horizontal=True,
+            state = st.radio("办理状态", list(forwarding.STATES), format_func=forwarding.STATES.get, horizontal=True,
                              key="reply_state")
-            text = st.text_area("答复内容", height=180, max_chars=followup.REPLY_LEN[1], key="reply_text",
+            text = st.text_area("答复内容", height=180, max_chars=replies.REPLY_LEN[1], key="reply_text",
                                 placeholder="写明核实情况、采取的措施和结果（至少 10 个字）。")
             left, right = st.columns(2)
             plan = left.text_area("办理计划（正在办理 / 列入计划时填写）", max_chars=1000, key="reply_plan")
@@ -132,7 +132,7 @@ with tab_queue:
             published = st.checkbox("在“提案办理公开”页面公开本条答复", value=True, key="reply_public")
             if st.form_submit_button("提交答复" if first else "提交", type="primary"):
                 file = (upload.name, upload.getvalue()) if upload else None
-                if ui.attempt(lambda: followup.reply(db, user, int(case_id), state, text, plan=plan,
+                if ui.attempt(lambda: replies.reply(db, user, int(case_id), state, text, plan=plan,
                                                      expected_date=expected, reason=reason, file=file,
                                                      published=published)):
                     st.session_state["reply_sent"] = True
@@ -142,13 +142,13 @@ with tab_queue:
             with st.form("decline_form"):
                 why = st.text_area("退回理由（将转给组织者重新转办）", max_chars=500, key="decline_reason")
                 if st.form_submit_button("退回"):
-                    if ui.attempt(lambda: followup.decline(db, user, int(case_id), why) or True):
+                    if ui.attempt(lambda: forwarding.decline(db, user, int(case_id), why) or True):
                         ui.flash("已退回组织者。")
 
 with tab_import:
     st.caption("上传 Excel（.xlsx）或 CSV：必需列 办理编号、办理状态（已解决 / 正在办理 / 列入计划 / 暂不具备条件）、"
                "答复内容；可选列 办理计划、预计完成日期、原因。先整体校验，任何一行有错则全部不导入。")
-    st.download_button("下载模板（Excel）", exports.to_excel({"答复": followup.reply_template()}),
+    st.download_button("下载模板（Excel）", exports.to_excel({"答复": replies.reply_template()}),
                        file_name="答复导入模板.xlsx", key="template")
     with st.form("import_form", clear_on_submit=True):
         upload = st.file_uploader("答复表格", type=["xlsx", "csv"], key="import_file")
@@ -158,7 +158,7 @@ with tab_import:
             st.error("请选择要导入的文件。")
         else:
             try:
-                count = followup.import_replies(db, user, upload.getvalue(), upload.name)
+                count = replies.import_replies(db, user, upload.getvalue(), upload.name)
             except ContestError as error:
                 st.error("导入未执行，文件中有错误：")
                 st.code(str(error), language=None, wrap_lines=True)

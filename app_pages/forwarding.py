@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from contest import followup, settings
+from contest import forwarding, replies, settings
 from app_pages import _ui as ui
 from app_pages._followup_widgets import show_reply_details
 
@@ -16,8 +16,8 @@ st.title("提案转办")
 st.caption("把已立案的提案转交职能部门办理（主办 + 可选协办），并设定答复期限。"
            "部门退回的提案可改派其他部门，所有转办记录和理由都会保留。")
 
-waiting = ui.attempt(lambda: followup.forwardable(db, user))
-case_frame = ui.attempt(lambda: followup.cases(db, user))
+waiting = ui.attempt(lambda: forwarding.forwardable(db, user))
+case_frame = ui.attempt(lambda: forwarding.cases(db, user))
 if waiting is None or case_frame is None:
     st.stop()
 declined = case_frame[case_frame["status"] == "declined"]
@@ -47,13 +47,13 @@ with tab_bulk:
                     "合并成员": st.column_config.NumberColumn("合并成员", help="合并到这件提案的同题提案数，随之一起转办"),
                 })
             left, right = st.columns([1, 3])
-            due_days = left.number_input("答复期限（天）", 1, 365, followup.DEFAULT_DUE_DAYS, key="bulk_due")
+            due_days = left.number_input("答复期限（天）", 1, 365, forwarding.DEFAULT_DUE_DAYS, key="bulk_due")
             note = right.text_input("转办说明（可选，部门可见）", max_chars=500, key="bulk_note")
             if st.form_submit_button("转办所选提案", type="primary"):
                 by_name = {v: k for k, v in departments.items()}
                 chosen = edited[edited["选择"]]
                 items = [(int(r["编号"]), by_name.get(r["承办部门"])) for _, r in chosen.iterrows()]
-                done = ui.attempt(lambda: followup.forward_many(db, user, items, due_days=due_days, note=note))
+                done = ui.attempt(lambda: forwarding.forward_many(db, user, items, due_days=due_days, note=note))
                 if done:
                     ui.flash(f"已转办 {len(done)} 件提案。")
 
@@ -76,11 +76,11 @@ with tab_one:
             members = st.multiselect(
                 "合并办理的同题提案（可选）", [i for i in options if i != pid], format_func=lambda i: f"#{i} {waiting_titles.get(i, '')}",
                 help="同一问题的多件提案合并为一个办理件，由同一部门统一答复；每件提案都计入统计。", placeholder="请选择（可多选）")
-            due_days = st.number_input("答复期限（天）", 1, 365, followup.DEFAULT_DUE_DAYS)
+            due_days = st.number_input("答复期限（天）", 1, 365, forwarding.DEFAULT_DUE_DAYS)
             note = st.text_area("转办说明（可选，部门可见）", max_chars=500)
             if st.form_submit_button("转办", type="primary"):
                 merged = None if not members and int(row["merged"]) else members
-                case_id = ui.attempt(lambda: followup.forward(db, user, int(pid), lead, co_departments=co,
+                case_id = ui.attempt(lambda: forwarding.forward(db, user, int(pid), lead, co_departments=co,
                                                               due_days=due_days, note=note, member_ids=merged))
                 if case_id:
                     ui.flash(f"已转办，办理编号 {case_id}。")
@@ -89,7 +89,7 @@ with tab_cases:
     if case_frame.empty:
         st.info("还没有转办的提案。")
     else:
-        status = st.segmented_control("状态", list(followup.CASE_STATUS.values()), selection_mode="multi",
+        status = st.segmented_control("状态", list(forwarding.CASE_STATUS.values()), selection_mode="multi",
                                       key="case_status_filter")
         shown = case_frame[case_frame["status_name"].isin(status)] if status else case_frame
         st.dataframe(pd.DataFrame({
@@ -104,7 +104,7 @@ with tab_cases:
         case_titles = {int(i): t for i, t in zip(case_frame["id"], case_frame["title"])}
         ui.forget_stale("case_detail", ids)
         case_id = st.selectbox("查看办理件", ids, format_func=lambda i: f"#{i} {case_titles.get(i, '')}", key="case_detail")
-        case = ui.attempt(lambda: followup.get_case(db, user, int(case_id)))
+        case = ui.attempt(lambda: forwarding.get_case(db, user, int(case_id)))
         if case:
             st.subheader("转办记录")
             st.dataframe(pd.DataFrame([{
@@ -117,13 +117,13 @@ with tab_cases:
             for r in case["replies"]:
                 with st.container(border=True):
                     st.caption(f"{r['at'][:16]} · {ui.escape_md(r['department_name'])} · "
-                               f"{followup.ENTRY_KINDS[r['kind']]} · {followup.STATES[r['state']]} · "
+                               f"{forwarding.ENTRY_KINDS[r['kind']]} · {forwarding.STATES[r['state']]} · "
                                + ("已公开" if r["published"] else "未公开"))
                     st.text(r["text"])
                     show_reply_details(r)
                     label = "设为不公开" if r["published"] else "设为公开"
                     if st.button(label, key=f"pub_{r['id']}"):
-                        if ui.attempt(lambda: followup.set_published(db, user, r["id"], not r["published"]) or True):
+                        if ui.attempt(lambda: replies.set_published(db, user, r["id"], not r["published"]) or True):
                             ui.flash("已更新公开状态。")
             if case["ratings"]:
                 st.subheader("提案人评价")
@@ -143,7 +143,7 @@ with tab_re:
         case_id = st.selectbox(
             "办理件", order, key="re_case",
             format_func=lambda i: f"#{i} {info.loc[i, 'title']}")
-        detail = ui.attempt(lambda: followup.get_case(db, user, int(case_id)))
+        detail = ui.attempt(lambda: forwarding.get_case(db, user, int(case_id)))
         if detail:
             st.caption(f"当前主办：{ui.escape_md(info.loc[case_id, 'department_name'])}；"
                        f"状态：{info.loc[case_id, 'status_name']}")
@@ -155,9 +155,9 @@ with tab_re:
         with st.form("reforward"):
             lead = st.selectbox("新的主办部门", codes, format_func=dept_label)
             co = st.multiselect("协办部门（可选）", codes, format_func=dept_label, key="re_co", placeholder="请选择（可多选）")
-            due_days = st.number_input("答复期限（天）", 1, 365, followup.DEFAULT_DUE_DAYS, key="re_due")
+            due_days = st.number_input("答复期限（天）", 1, 365, forwarding.DEFAULT_DUE_DAYS, key="re_due")
             reason = st.text_area("重新转办的理由", max_chars=500)
             if st.form_submit_button("重新转办", type="primary"):
-                if ui.attempt(lambda: followup.reforward(db, user, int(case_id), lead, reason=reason, co_departments=co,
+                if ui.attempt(lambda: forwarding.reforward(db, user, int(case_id), lead, reason=reason, co_departments=co,
                                                          due_days=due_days) or True):
                     ui.flash("已重新转办。")

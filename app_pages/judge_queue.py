@@ -1,7 +1,7 @@
 """Judge: my queue of assigned proposals, progress, filters; open a score sheet; declare a conflict."""
 import streamlit as st
 
-from contest import judging, settings
+from contest import conflicts, score_sheets, settings
 from app_pages import _judging_ui as jui
 from app_pages import _ui as ui
 
@@ -11,7 +11,7 @@ st.title("评审任务")
 st.caption("分配给您的提案以匿名方式呈现（不显示作者姓名、学号和学院）。"
            f"评审截止：{contest.phases.get('judging_closes')}，截止前可随时修改已提交的评分。")
 
-progress = judging.queue_progress(db, user)
+progress = score_sheets.queue_progress(db, user)
 if not progress["assigned"]:
     st.info("组织者尚未向您发布评审任务。发布后会显示在这里。")
     st.stop()
@@ -25,12 +25,12 @@ c3.metric("草稿", progress["draft"])
 c4.metric("已提交", progress["submitted"])
 
 f1, f2, f3 = st.columns([1, 1, 2])
-status = f1.selectbox("状态", ["", *judging.SHEET_STATUS], key="queue_status",
-                      format_func=lambda s: judging.SHEET_STATUS.get(s, "全部"))
+status = f1.selectbox("状态", ["", *score_sheets.SHEET_STATUS], key="queue_status",
+                      format_func=lambda s: score_sheets.SHEET_STATUS.get(s, "全部"))
 topic = f2.selectbox("议题", ["", *contest.topic_codes], key="queue_topic",
                      format_func=lambda t: contest.topic_name(t) if t else "全部")
 text = f3.text_input("搜索标题或编号", key="queue_text")
-queue = judging.judge_queue(db, user, status=status or None, topic=topic or None, text=text)
+queue = score_sheets.judge_queue(db, user, status=status or None, topic=topic or None, text=text)
 
 st.dataframe(
     queue[["proposal_id", "title", "topic_name", "status_name", "total", "updated_at"]],
@@ -57,7 +57,7 @@ else:
 with st.expander("声明利益冲突"):
     st.caption("如果您与某件提案的作者存在利益关系（如亲属、导师、同一团队），请在评分前声明。"
                "声明后该提案会从您的任务中移除，组织者会另行安排评委。已提交的评审不能再声明冲突，请联系组织者。")
-    all_queue = judging.judge_queue(db, user)
+    all_queue = score_sheets.judge_queue(db, user)
     open_items = all_queue[all_queue["status"] != "submitted"]
     if open_items.empty:
         st.text("没有可以声明冲突的提案。")
@@ -69,5 +69,5 @@ with st.expander("声明利益冲突"):
                                                         zip(open_items["proposal_id"], open_items["title"])])).get)
             reason = st.text_area("冲突说明（仅组织者可见）", max_chars=200)
             if st.form_submit_button("声明冲突并退出该提案的评审"):
-                if ui.attempt(lambda: judging.declare_conflict(db, user, int(choice), reason=reason) or True):
+                if ui.attempt(lambda: conflicts.declare_conflict(db, user, int(choice), reason=reason) or True):
                     ui.flash(f"已声明利益冲突，提案 {choice} 已从您的任务中移除。")

@@ -1,20 +1,20 @@
 """Organizer: judging progress per judge and per proposal, disagreement, late judges, rubric lock."""
 import streamlit as st
 
-from contest import exports, judging, settings
+from contest import exports, review_progress, rubric_lock, score_sheets, settings
 from app_pages import _judging_ui as jui
 from app_pages import _ui as ui
 
 db, user = ui.db(), ui.user()
 contest = settings.get(db)
 st.title("评审进度")
-report = judging.progress(db, user)
+report = review_progress.progress(db, user)
 summary = report["summary"]
 st.caption(f"评审截止：{contest.phases.get('judging_closes')}"
            + ("（已截止）" if summary["closed"] else
               f" · 按时间进度（从征集截止到评审截止），评委此刻应完成约 {summary['expected_fraction']:.0%} 的评审"
               if summary["expected_fraction"] > 0 else " · 提案征集尚未截止，暂不按时间进度提醒评委")
-           + f"。总分为各评分项按分值范围折算到 0–100 后的加权平均；同一提案各评委总分相差 ≥ {judging.SPREAD_FLAG:g} 分标记为分歧较大。")
+           + f"。总分为各评分项按分值范围折算到 0–100 后的加权平均；同一提案各评委总分相差 ≥ {review_progress.SPREAD_FLAG:g} 分标记为分歧较大。")
 
 assigned, submitted = summary["reviews_assigned"], summary["reviews_submitted"]
 if not assigned:
@@ -62,12 +62,12 @@ with by_proposal:
         labels = dict(zip(props["proposal_id"], (jui.pick_label(p, t) for p, t in
                                                  zip(props["proposal_id"], props["title"]))))
         pick = st.selectbox("查看一件提案的评分表", list(labels), format_func=labels.get, key="progress_pick")
-        sheets = judging.sheets_of_proposal(db, user, int(pick))
+        sheets = review_progress.sheets_of_proposal(db, user, int(pick))
         if sheets.empty:
             st.caption("这件提案还没有评分表。")
         else:
             st.dataframe(sheets.drop(columns=["sheet_id"]).assign(
-                status=sheets["status"].map(judging.SHEET_STATUS)), hide_index=True, width="stretch",
+                status=sheets["status"].map(score_sheets.SHEET_STATUS)), hide_index=True, width="stretch",
                 column_config={"judge": "用户名", "judge_name": "评委", "status": "状态", "comment": "给作者的评语",
                                "note": "仅组织者可见的备注", "updated_at": "最后保存", "submitted_at": "提交时间",
                                "total": st.column_config.NumberColumn("总分", format="%.1f")})
@@ -86,7 +86,7 @@ with late:
                            icon=":material/download:")
 
 with rubric:
-    state = judging.rubric_lock_state(db)
+    state = rubric_lock.rubric_lock_state(db)
     if not state["submitted"]:
         st.info("尚无评委提交评分，评分标准可以在“比赛设置”中直接修改。")
     elif state["locked"]:
@@ -96,11 +96,11 @@ with rubric:
         with st.form("unlock"):
             reason = st.text_area("解锁理由", max_chars=200)
             if st.form_submit_button("解锁评分标准", icon=":material/lock_open:"):
-                if ui.attempt(lambda: judging.unlock_rubric(db, user, reason) or True):
+                if ui.attempt(lambda: rubric_lock.unlock_rubric(db, user, reason) or True):
                     ui.flash("评分标准已解锁：现在可以在“比赛设置”中修改名称、权重和说明。")
     else:
         st.info(f"评分标准已于 {state['unlocked_at']} 解锁（只允许修改名称、权重和说明）。")
         st.text(f"理由：{state['reason']}")
         if st.button("重新锁定", icon=":material/lock:"):
-            if ui.attempt(lambda: judging.lock_rubric(db, user) or True):
+            if ui.attempt(lambda: rubric_lock.lock_rubric(db, user) or True):
                 ui.flash("评分标准已重新锁定。")

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from contest import clock, followup_stats, judging, proposals, settings
+from contest import clock, followup_stats, proposals, review_progress, settings
 from app_pages import _ui as ui
 
 db, user = ui.db(), ui.user()
@@ -25,7 +25,7 @@ cols[4].metric("草稿（未提交）", counts["drafts"])
 st.page_link("app_pages/screening.py", label="去立案审查", icon=":material/fact_check:")
 
 st.subheader("评审")
-summary = judging.progress(db, user, now=now)["summary"]
+summary = review_progress.progress(db, user, now=now)["summary"]
 assigned, submitted = summary["reviews_assigned"], summary["reviews_submitted"]
 cols = st.columns(4)
 cols[0].metric("已分配评审", assigned)

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from contest import clock, followup, followup_stats, settings
+from contest import clock, followup_stats, forwarding, public_followup, settings
 from app_pages import _ui as ui
 from app_pages._followup_widgets import show_reply_details
 
@@ -33,7 +33,7 @@ left, middle, right = st.columns([1, 1, 2])
 topic = left.selectbox("议题", [None] + contest.topic_codes, format_func=lambda c: "全部议题" if c is None else contest.topic_name(c))
 dept = middle.selectbox("承办部门", [None] + list(departments), format_func=lambda c: "全部部门" if c is None else departments[c])
 text = right.text_input("搜索标题", placeholder="例如：食堂、自习室、校车")
-frame = followup.public_cases(db, topic=topic, department=dept, text=text)
+frame = public_followup.public_cases(db, topic=topic, department=dept, text=text)
 if frame.empty:
     st.info("没有符合条件的提案。")
     st.stop()
@@ -46,12 +46,12 @@ st.dataframe(pd.DataFrame({
 titles = dict(zip(frame["id"], frame["title"]))
 ui.forget_stale("public_case", frame["id"])
 case_id = st.selectbox("查看部门答复", list(frame["id"]), format_func=lambda i: f"#{i} {titles.get(i, '')}", key="public_case")
-entries = followup.public_replies(db, int(case_id))
+entries = public_followup.public_replies(db, int(case_id))
 if not entries:
     st.info("部门尚未公开答复。")
 for r in entries:
     with st.container(border=True):
-        st.caption(f"{r['on_date']} · {ui.escape_md(r['department_name'])} · {followup.ENTRY_KINDS[r['kind']]} · "
-                   f"{followup.STATES[r['state']]}")
+        st.caption(f"{r['on_date']} · {ui.escape_md(r['department_name'])} · {forwarding.ENTRY_KINDS[r['kind']]} · "
+                   f"{forwarding.STATES[r['state']]}")
         st.text(r["text"])
         show_reply_details(r)

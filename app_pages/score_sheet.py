@@ -1,7 +1,7 @@
 """Judge: one proposal shown blind, the rubric inputs, comment and confidential note; draft or submit."""
 import streamlit as st
 
-from contest import attachments, judging, settings
+from contest import attachments, rubric, score_sheets, settings
 from contest.errors import ContestError
 from app_pages import _judging_ui as jui
 from app_pages import _ui as ui
@@ -11,7 +11,7 @@ db, user = ui.db(), ui.user()
 contest = settings.get(db)
 st.title("评分")
 
-queue = judging.judge_queue(db, user)
+queue = score_sheets.judge_queue(db, user)
 if queue.empty:
     st.info("组织者尚未向您发布评审任务。")
     st.stop()
@@ -27,8 +27,8 @@ elif st.session_state.get("score_pick") not in ids:
 proposal_id = st.selectbox("提案", ids, format_func=labels.get, key="score_pick")
 position = ids.index(proposal_id)
 
-proposal = ui.attempt(lambda: judging.blind_proposal(db, user, proposal_id))
-sheet = ui.attempt(lambda: judging.get_sheet(db, user, proposal_id))
+proposal = ui.attempt(lambda: score_sheets.blind_proposal(db, user, proposal_id))
+sheet = ui.attempt(lambda: score_sheets.get_sheet(db, user, proposal_id))
 if proposal is None or sheet is None:
     st.stop()
 
@@ -67,21 +67,21 @@ with form_col:
         for c in contest.rubric:
             current = sheet["scores"].get(c["code"])
             values[c["code"]] = st.number_input(
-                f"{ui.escape_md(c['name'])}（{judging.criterion_range(c)} 分，权重 {c['weight']:g}）",
+                f"{ui.escape_md(c['name'])}（{rubric.criterion_range(c)} 分，权重 {c['weight']:g}）",
                 min_value=float(c["min"]), max_value=float(c["max"]),
                 value=None if current is None else float(current), step=0.5, format="%.1f",
-                placeholder=f"请输入 {judging.criterion_range(c)}", help=ui.escape_md(c.get("description")) or None,
+                placeholder=f"请输入 {rubric.criterion_range(c)}", help=ui.escape_md(c.get("description")) or None,
                 key=f"score_{proposal_id}_{c['code']}", disabled=not sheet["editable"])
-        comment = st.text_area("给作者的评语（结果公布后作者可见）", sheet["comment"], max_chars=judging.COMMENT_LEN,
+        comment = st.text_area("给作者的评语（结果公布后作者可见）", sheet["comment"], max_chars=score_sheets.COMMENT_LEN,
                                key=f"comment_{proposal_id}", disabled=not sheet["editable"])
-        note = st.text_area("仅组织者可见的备注", sheet["note"], max_chars=judging.NOTE_LEN,
+        note = st.text_area("仅组织者可见的备注", sheet["note"], max_chars=score_sheets.NOTE_LEN,
                             key=f"note_{proposal_id}", disabled=not sheet["editable"])
         b1, b2 = st.columns(2)
         draft = b1.form_submit_button("保存草稿", disabled=not sheet["editable"] or sheet["status"] == "submitted",
                                       width="stretch")
         submit = b2.form_submit_button("提交", type="primary", disabled=not sheet["editable"], width="stretch")
     if draft or submit:
-        saved = ui.attempt(lambda: judging.save_sheet(db, user, proposal_id, values, comment, note, submit=submit))
+        saved = ui.attempt(lambda: score_sheets.save_sheet(db, user, proposal_id, values, comment, note, submit=submit))
         if saved:
             remaining = [p for p, s in zip(queue["proposal_id"], queue["status"])
                          if s != "submitted" and p != proposal_id]

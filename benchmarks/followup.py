@@ -34,7 +34,7 @@ def clean(value, limit: int) -> str:
 
 def load(db, frame):
     """Users, departments and one valid proposal + case + reply per message, through the domain functions."""
-    from contest import accounts, followup, settings
+    from contest import accounts, forwarding, ratings, replies, settings
 
     now = dt.datetime(2020, 1, 31, 12, 0)
     settings.initialise(db, contest_name="基准测试", now=dt.datetime(2019, 1, 1, 8, 0))
@@ -67,7 +67,7 @@ def load(db, frame):
         code = codes[n % len(codes)]
         asked = r.asked.to_pydatetime().replace(microsecond=0)
         answered = max(r.answered.to_pydatetime().replace(microsecond=0), asked)
-        case = followup.forward(db, organizer, pid, code, now=asked)
+        case = forwarding.forward(db, organizer, pid, code, now=asked)
         cases += 1
         if n % 10 == 9:
             continue  # one in ten still waits for its reply
@@ -77,10 +77,10 @@ def load(db, frame):
             text = (text + "（答复内容见附件。）").ljust(10, "。")
         extra = {"plan": "按答复推进", "expected_date": (answered + dt.timedelta(days=60)).date()} \
             if state == "in_progress" else {"reason": "条件暂不具备"} if state == "not_feasible" else {}
-        followup.reply(db, staff[code], case, state, text, now=answered, **extra)
+        replies.reply(db, staff[code], case, state, text, now=answered, **extra)
         if n % 4 == 0:
             author = accounts.get_user(db, rows[n]["submitter_id"])
-            followup.rate(db, author, pid, ["satisfied", "basic", "unsatisfied"][n % 3], now=answered)
+            ratings.rate(db, author, pid, ["satisfied", "basic", "unsatisfied"][n % 3], now=answered)
     return organizer, now, cases
 
 
@@ -135,7 +135,7 @@ def main() -> None:
     h = stats["headline"]
     verdict = lambda ms: "✅" if ms < 300 else "❌"  # noqa: E731
     body = f"""Corpus: `att4_messages_replies_2816.csv` ({len(frame)} messages, read at run time); loaded as
-{cases} forwarded cases (one proposal each, 12 departments, 6 topics) through `followup.forward` / `reply` /
+{cases} forwarded cases (one proposal each, 12 departments, 6 topics) through `forwarding.forward` / `reply` /
 `rate`, one in ten left without a reply, a quarter rated. Load time {load_s:.1f} s.
 
 | measure | median | target |

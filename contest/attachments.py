@@ -156,7 +156,7 @@ def list_for(db: Database, user: User, proposal_id: int) -> list[dict]:
 
 def _offered_name(user: User, row: dict, siblings: list[dict]) -> str:
     """The file name a user is given: judges review blind, so they get 附件1.pdf … (like
-    ``judging.blind_proposal``) instead of the uploaded name, which may carry an author's name."""
+    ``score_sheets.blind_proposal``) instead of the uploaded name, which may carry an author's name."""
     if user.role != "judge":
         return row["filename"]
     number = next(i for i, r in enumerate(siblings, start=1) if r["id"] == row["id"])

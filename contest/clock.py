@@ -9,6 +9,11 @@ def now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
+def given_or_now(moment: dt.datetime | None) -> dt.datetime:
+    """``moment`` (a test's or a caller's time) or now, to the second."""
+    return (moment or now()).replace(microsecond=0)
+
+
 def iso(moment: dt.datetime) -> str:
     return moment.replace(microsecond=0).isoformat(sep=" ")
 

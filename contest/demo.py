@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import json
+import random
 from pathlib import Path
 
 import pandas as pd
 from sqlite_utils import Database
 
-from . import accounts, clock, followup, judging, proposals, settings
+from . import accounts, clock, forwarding, proposals, ratings, replies, review_assignments, score_sheets, settings
 from .permissions import ROLES
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
@@ -42,8 +44,8 @@ def build(db: Database, now: dt.datetime | None = None) -> None:
              for d in _csv("departments.csv")], pk="code")
         users = _accounts(db, start)
     items = _proposals(db, users, start)
-    judging.build_demo(db, users, now)
-    followup.build_demo(db, users, now, items)
+    build_judging(db, users, now)
+    build_followup(db, users, now, items)
 
 
 def _accounts(db: Database, created: dt.datetime) -> dict[str, int]:
@@ -89,6 +91,108 @@ def _proposals(db: Database, users: dict[str, int], start: dt.datetime) -> list[
         elif item["status"] != "submitted":
             proposals.screen(db, organizer, [pid], True, now=moment + dt.timedelta(days=2))
     return created
+
+
+DEMO_COMMENTS = [
+    "问题选得准，调研数据较扎实，建议部分可再具体到承办部门。",
+    "选题贴近同学日常，但样本量偏小，结论需要更多数据支撑。",
+    "建议具体可行，若能给出成本估算会更有说服力。",
+    "表述清晰，一事一案，调研方法可再说明得详细些。",
+    "视角新颖，可考虑先在一个校区试点。",
+    "问题真实存在，建议措施略显笼统，请补充实施步骤。",
+]
+DEMO_NOTES = ["与往届一件提案主题相近，可关注是否重复。", "", "", "调研问卷的样本来源需核实。", ""]
+
+
+def _demo_rng(*parts) -> random.Random:
+    seed = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
+    return random.Random(int(seed[:16], 16))
+
+
+def build_judging(db: Database, users: dict[str, int], now) -> None:
+    """Demo contest: assign every valid proposal to 3 judges and publish; about half are fully
+    scored (judge1 scores harshly, judge4 leniently), a few sheets are left as drafts."""
+    organizer = accounts.get_user(db, users["organizer"])
+    if organizer is None or not accounts.judges(db):
+        return
+    valid = [r["id"] for r in review_assignments.valid_proposals(db)]
+    if not valid:
+        return
+    moment = now - dt.timedelta(days=6)
+    review_assignments.auto_assign_drafts(db, organizer, 3, now=moment)
+    review_assignments.publish_assignments(db, organizer)
+    rubric = settings.get(db).rubric
+    severity = {users.get("judge1"): -1.5, users.get("judge4"): 1.2}  # harsh, lenient
+    pairs = sorted(review_assignments.existing_pairs(db))
+    scored = set(valid[: len(valid) // 2])
+    drafted = set(valid[len(valid) // 2: len(valid) // 2 + 6])
+    for n, (pid, jid) in enumerate(pairs):
+        if pid not in scored and pid not in drafted:
+            continue
+        judge = accounts.get_user(db, jid)
+        quality = _demo_rng("quality", pid).uniform(4.5, 8.5)
+        rng = _demo_rng("score", pid, jid)
+        scores = {}
+        for c in rubric:
+            value = quality + severity.get(jid, 0.0) + rng.gauss(0, 0.6)
+            scores[c["code"]] = float(min(max(round(value), c["min"]), c["max"]))
+        when = moment + dt.timedelta(days=1 + n % 5, hours=n % 7)
+        if pid in drafted:
+            if rng.random() < 0.5:
+                continue  # not started yet
+            partial = dict(list(scores.items())[:2])
+            score_sheets.save_sheet(db, judge, pid, partial, "", "", submit=False, now=when)
+            continue
+        comment = DEMO_COMMENTS[rng.randrange(len(DEMO_COMMENTS))]
+        note = DEMO_NOTES[rng.randrange(len(DEMO_NOTES))]
+        score_sheets.save_sheet(db, judge, pid, scores, comment, note, submit=True, now=when)
+
+
+def build_followup(db: Database, users: dict[str, int], now, items: list[tuple[int, dict]]) -> None:
+    """Demo contest: forward the proposals marked forwarded/replied/resolved in data/demo, answer the
+    replied/resolved ones, and add a few ratings. Forwarding follows screening; some short due dates
+    have passed, so the dashboard shows overdue cases."""
+    now = clock.given_or_now(now)
+    organizer = accounts.get_user(db, users["organizer"])
+    chosen = [(pid, item) for pid, item in items if item.get("status") in ("forwarded", "replied", "resolved")]
+    departments = {d["code"] for d in db["departments"].rows_where("active = 1")}
+    n_forwarded = 0
+    rated = 0
+    for n, (pid, item) in enumerate(chosen):
+        proposal = db["proposals"].get(pid)
+        department = item.get("department") if item.get("department") in departments else "tw"
+        screened = clock.parse(proposal["screened_at"]) or now - dt.timedelta(days=10)
+        forwarded_at = min(screened + dt.timedelta(days=1, hours=2), now - dt.timedelta(days=1))
+        due_days = forwarding.DEFAULT_DUE_DAYS
+        if item["status"] == "forwarded":
+            n_forwarded += 1
+            due_days = 7 if n_forwarded % 2 else forwarding.DEFAULT_DUE_DAYS  # about half are overdue by now
+        co = ["hqc"] if n == 0 and department != "hqc" and "hqc" in departments else []
+        case_id = forwarding.forward(db, organizer, pid, department, co_departments=co, due_days=due_days,
+                          note="请按期答复并在系统中更新办理进展。", member_ids=[], now=forwarded_at)
+        reply_data = item.get("reply") or {}
+        if item["status"] == "forwarded" or not reply_data:
+            continue
+        staff = accounts.get_user(db, users.get(f"dept-{department}") or users["organizer"])
+        elapsed = (now - forwarded_at).total_seconds()
+        share = min(int(reply_data.get("days_after_forward") or 10), 40) / 41
+        replied_at = forwarded_at + dt.timedelta(seconds=int(elapsed * share))
+        state = reply_data.get("state") if reply_data.get("state") in forwarding.STATES else "planned"
+        extra = {}
+        if state == "in_progress":
+            extra = {"plan": "按答复所述步骤推进，完成后在系统中更新进展。",
+                     "expected_date": (now + dt.timedelta(days=45)).date()}
+        if state == "not_feasible":
+            extra = {"reason": "受场地、经费等条件限制，近期难以实施，已提出过渡措施。"}
+        if state == "planned":
+            extra = {"plan": "已列入下一年度工作计划。", "expected_date": (now + dt.timedelta(days=120)).date()}
+        replies.reply(db, staff, case_id, state, reply_data["text"], now=replied_at, **extra)
+        author = accounts.get_user(db, proposal["submitter_id"])
+        if rated < 4 and author is not None:
+            level = ["satisfied", "basic", "satisfied", "unsatisfied"][rated]
+            comment = "答复具体，希望持续跟进。" if level != "unsatisfied" else "答复没有回应调研中提出的主要问题。"
+            ratings.rate(db, author, pid, level, comment, now=replied_at + dt.timedelta(hours=6))
+            rated += 1
 
 
 def accounts_table(db: Database) -> pd.DataFrame:

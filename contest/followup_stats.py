@@ -1,7 +1,7 @@
 """Follow-up figures: handoff, reply, resolution and satisfaction rates, as a student union reports them.
 
 Pure computation over one frame per proposal (``compute_stats``) plus the database readers around it;
-the workflow itself (forwarding, replies, ratings) lives in ``contest.followup``. All counts and
+the workflow itself lives in ``contest.forwarding``, ``contest.replies`` and ``contest.ratings``. All counts and
 rates are per *proposal* (a merged case of three proposals counts three).
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from . import clock, settings
-from .followup import CASE_STATUS, ENTRY_KINDS, RATINGS, STATES
+from .forwarding import CASE_STATUS, ENTRY_KINDS, RATINGS, STATES
 from .permissions import require_role
 
 DEFINITIONS = {

@@ -145,7 +145,7 @@ def update(db: Database, actor, **changes) -> Settings:
     if unknown:
         raise ValidationError("未知的设置项：" + "、".join(sorted(unknown)))
     if "rubric" in changes and changes["rubric"] != old.rubric:
-        from .judging import ensure_rubric_editable  # judging builds on settings
+        from .rubric_lock import ensure_rubric_editable  # the rubric lock builds on settings
 
         ensure_rubric_editable(db, changes["rubric"])
     new = validate(replace(old, **changes))

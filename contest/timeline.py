@@ -3,15 +3,16 @@
 Steps: 草稿 → 已提交 → 已立案 / 不予立案 → 评审中 → 已评审 / 获奖 → 已转办 → 已答复 → 已解决.
 The early steps come from the proposal itself, judging from its tables (assignments,
 sheets, awards; authors see an award only once results are published), the follow-up
-steps from ``followup.timeline_events``. Each step is a dict:
+steps from the case tables (``timeline_events``). Each step is a dict:
 ``{"step": str, "state": "done" | "current" | "todo", "at": str | None, "detail": str}``.
 """
 from __future__ import annotations
 
 from sqlite_utils import Database
 
-from . import followup, proposals, settings
+from . import proposals, settings
 from .accounts import User
+from .forwarding import ENTRY_KINDS, RATINGS, STATES as REPLY_STATES
 
 STEPS = ["草稿", "已提交", "已立案", "评审中", "已评审", "已转办", "已答复", "已解决"]
 STATES = {"done": "已完成", "current": "进行中", "todo": "未开始"}
@@ -70,7 +71,7 @@ def _followup(db: Database, proposal_id: int) -> list[dict]:
     """已转办 / 已答复 / 已解决, and any further events (updates, ratings) from follow-up."""
     steps = {name: _step(name) for name in ("已转办", "已答复", "已解决")}
     extra = []
-    for event in followup.timeline_events(db, proposal_id):
+    for event in timeline_events(db, proposal_id):
         name = event.get("step")
         item = _step(name, event.get("at"), event.get("detail") or "", event.get("state") or "done")
         if name in steps:
@@ -78,6 +79,55 @@ def _followup(db: Database, proposal_id: int) -> list[dict]:
         else:
             extra.append(item)
     return list(steps.values()) + extra
+
+
+def timeline_events(db: Database, proposal_id: int) -> list[dict]:
+    """Follow-up steps of one proposal, oldest first: dict(at, step, detail).
+
+    The milestones are named as ``_followup`` below expects them (已转办, 已答复 for the first reply,
+    已解决 for the first reply or update saying so); the other steps are 重新转办, 部门退回, 进展更新,
+    申请再次答复, 再次答复 and 评价.
+
+    The caller (the student's timeline) has already checked that the user may see the proposal.
+    Rating comments are the author's own; no person's name appears."""
+    member = next(db["case_members"].rows_where("proposal_id = ?", [proposal_id]), None)
+    if member is None:
+        return []
+    names = {d["code"]: d["name"] for d in db["departments"].rows}
+    events = []
+    for f in db["case_forwards"].rows_where("case_id = ?", [member["case_id"]], order_by="id"):
+        co = "、".join(names.get(c, c) for c in (f["co_departments"] or "").split())
+        dept = names.get(f["department"], f["department"])
+        if f["kind"] == "decline":
+            events.append({"at": f["at"], "step": "部门退回", "detail": f"{dept}退回：{f['reason']}"})
+        else:
+            step = "已转办" if f["kind"] == "forward" else "重新转办"
+            detail = f"主办：{dept}" + (f"；协办：{co}" if co else "")
+            if f["kind"] == "reforward" and f["reason"]:
+                detail += f"；理由：{f['reason']}"
+            events.append({"at": f["at"], "step": step, "detail": detail})
+    resolved_seen = False
+    for r in db["replies"].rows_where("case_id = ?", [member["case_id"]], order_by="at, id"):
+        dept = names.get(r["department"], r["department"])
+        detail = f"{dept}（{REPLY_STATES[r['state']]}）：{r['text']}"
+        if r["plan"]:
+            detail += f"\n办理计划：{r['plan']}"
+        if r["expected_date"]:
+            detail += f"\n预计完成：{r['expected_date']}"
+        if r["reason"]:
+            detail += f"\n原因：{r['reason']}"
+        step = "已答复" if r["kind"] == "reply" else ENTRY_KINDS[r["kind"]]
+        events.append({"at": r["at"], "step": step, "detail": detail})
+        if r["state"] == "resolved" and not resolved_seen:
+            resolved_seen = True
+            events.append({"at": r["at"], "step": "已解决", "detail": f"{dept}答复已解决"})
+    if member["further_requested_at"]:
+        events.append({"at": member["further_requested_at"], "step": "申请再次答复",
+                       "detail": member["further_reason"] or ""})
+    for r in db["ratings"].rows_where("proposal_id = ?", [proposal_id], order_by="round"):
+        events.append({"at": r["at"], "step": "评价",
+                       "detail": RATINGS[r["level"]] + (f"：{r['comment']}" if r["comment"] else "")})
+    return sorted(events, key=lambda e: e["at"])
 
 
 def _mark_current(steps: list[dict]) -> None:

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from contest import clock, followup
+from contest import clock, forwarding, ratings, replies
 from tests.app.conftest import texts
 from tests.unit.test_followup import REPLY, add_proposal
 
@@ -27,10 +27,10 @@ def cases(fresh_db, people):
                       coauthors=[people["carol"]])
     p2 = add_proposal(db, people["bob"], department="hqc", title="关于食堂延时供应的建议")
     p3 = add_proposal(db, people["bob"], department="hqc", title="关于热水全天供应的建议")
-    c1 = followup.forward(db, org, p1, "jwc", due_days=7, now=now - dt.timedelta(days=10))
-    c2 = followup.forward(db, org, p2, "hqc", now=now - dt.timedelta(days=5))
-    followup.reply(db, people["dept2"], c2, "planned", REPLY, plan="下学期起延长至21点", now=now - dt.timedelta(days=2))
-    followup.rate(db, people["bob"], p2, "不满意", "希望说明具体时间表", now=now - dt.timedelta(days=1))
+    c1 = forwarding.forward(db, org, p1, "jwc", due_days=7, now=now - dt.timedelta(days=10))
+    c2 = forwarding.forward(db, org, p2, "hqc", now=now - dt.timedelta(days=5))
+    replies.reply(db, people["dept2"], c2, "planned", REPLY, plan="下学期起延长至21点", now=now - dt.timedelta(days=2))
+    ratings.rate(db, people["bob"], p2, "不满意", "希望说明具体时间表", now=now - dt.timedelta(days=1))
     return {"db": db, "p1": p1, "p2": p2, "p3": p3, "c1": c1, "c2": c2}
 
 
@@ -60,7 +60,7 @@ def test_reply_form_answers_and_then_offers_progress_update(app_as, cases):
     at.run()
     assert not at.exception
     assert "答复已提交" in shown_after_flash(at, "答复已提交")
-    entry = followup.replies(cases["db"], at.session_state["user"], cases["c1"])[0]
+    entry = forwarding.replies(cases["db"], at.session_state["user"], cases["c1"])[0]
     assert (entry["state"], entry["plan"], entry["expected_date"]) == ("in_progress", "本月完成选址，下月开放",
                                                                       "2026-12-31")
     assert "更新办理进展" in texts(at)
@@ -88,12 +88,12 @@ def test_organizer_forwards_with_suggested_department(app_as, cases):
     at.run()
     assert not at.exception
     assert "已转办 1 件提案" in shown_after_flash(at, "已转办 1 件提案")
-    case = followup.case_for_proposal(cases["db"], at.session_state["user"], cases["p3"])
+    case = forwarding.case_for_proposal(cases["db"], at.session_state["user"], cases["p3"])
     assert case["department"] == "hqc"
 
 
 def test_organizer_reforwards_a_declined_case(app_as, cases, people):
-    followup.decline(cases["db"], people["dept"], cases["c1"], "自习室归图书馆管理")
+    forwarding.decline(cases["db"], people["dept"], cases["c1"], "自习室归图书馆管理")
     at = app_as("organizer", "app_pages/forwarding.py")
     assert "自习室归图书馆管理" in texts(at)
     at.selectbox(key="re_case").set_value(cases["c1"])
@@ -185,7 +185,7 @@ def test_rating_widget(app_as, cases, people):
 def test_dashboard_follows_new_replies_despite_its_cache(app_as, cases, people):
     at = app_as("organizer", "app_pages/followup_dashboard.py")
     assert {m.label: m.value for m in at.metric}["回复率"] == "50%"
-    followup.reply(cases["db"], people["dept"], cases["c1"], "resolved", REPLY)
+    replies.reply(cases["db"], people["dept"], cases["c1"], "resolved", REPLY)
     at.run()
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["回复率"], metrics["解决率"], metrics["逾期未答复"]) == ("100%", "50%", "0")

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from contest import clock, judging, settings
+from contest import clock, review_assignments, rubric_lock, score_sheets, settings
 from tests.app.conftest import texts
 from tests.conftest import NOW
 from tests.unit.test_judging import FULL, add_proposal
@@ -24,8 +24,8 @@ def assigned(fresh_db, people):
     pids = [add_proposal(db, people[a], topic=t, title=f"{name}的问题与建议")
             for a, t, name in [("alice", "teaching", "教室投影"), ("bob", "life", "食堂排队"),
                                ("carol", "environment", "校园绿化")]]
-    judging.auto_assign_drafts(db, people["organizer"], 2)
-    judging.publish_assignments(db, people["organizer"])
+    review_assignments.auto_assign_drafts(db, people["organizer"], 2)
+    review_assignments.publish_assignments(db, people["organizer"])
     return pids
 
 
@@ -43,7 +43,7 @@ def sheet_of(db, judge, pid):
 
 def test_queue_shows_progress_filters_and_opens_a_sheet(app_as, fresh_db, people, assigned):
     judge = people["judge"]
-    judging.submit_sheet(fresh_db, judge, assigned[0], FULL)
+    score_sheets.submit_sheet(fresh_db, judge, assigned[0], FULL)
     at = app_as("judge", "app_pages/judge_queue.py")
     page = texts(at)
     bar = at.get("progress")[0].proto
@@ -95,7 +95,7 @@ def test_score_sheet_blind_draft_then_submit(app_as, fresh_db, people, assigned)
 
 
 def test_score_sheet_is_read_only_after_judging_closes(app_as, fresh_db, people, assigned):
-    judging.submit_sheet(fresh_db, people["judge"], assigned[0], FULL)
+    score_sheets.submit_sheet(fresh_db, people["judge"], assigned[0], FULL)
     contest = settings.get(fresh_db)
     closed = {**contest.phases, "judging_closes": "2026-03-09 08:00", "submission_closes": "2026-03-08 08:00",
               "results_published": "2026-03-09 09:00"}
@@ -166,8 +166,8 @@ def test_progress_page_shows_judges_spread_and_unlock(app_as, fresh_db, people, 
     pid = assigned[0]
     judges = [r["judge_id"] for r in fresh_db["assignments"].rows_where("proposal_id = ?", [pid])]
     from contest.accounts import get_user
-    judging.submit_sheet(fresh_db, get_user(fresh_db, judges[0]), pid, {k: 1 for k in FULL})
-    judging.submit_sheet(fresh_db, get_user(fresh_db, judges[1]), pid, {k: 9 for k in FULL})
+    score_sheets.submit_sheet(fresh_db, get_user(fresh_db, judges[0]), pid, {k: 1 for k in FULL})
+    score_sheets.submit_sheet(fresh_db, get_user(fresh_db, judges[1]), pid, {k: 9 for k in FULL})
     at = app_as("organizer", "app_pages/judging_progress.py")
     assert not at.exception
     page = texts(at)
@@ -177,7 +177,7 @@ def test_progress_page_shows_judges_spread_and_unlock(app_as, fresh_db, people, 
     assert "评分标准已锁定" in page
     at.text_area[0].input("组委会决定调整权重")
     at.button(key="FormSubmitter:unlock-解锁评分标准").click().run()
-    assert judging.rubric_lock_state(fresh_db)["unlocked"]
+    assert rubric_lock.rubric_lock_state(fresh_db)["unlocked"]
     assert flashed(at, "评分标准已解锁")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contest import attachments, followup, judging, proposals, settings
+from contest import attachments, forwarding, proposals, review_assignments, settings
 from tests.app.conftest import texts
 from tests.conftest import NOW
 
@@ -30,9 +30,9 @@ def objects(fresh_db, people):
     ids["v2"] = proposals.save_draft(db, p["bob"], _fields("鲍勃关于图书馆的建议"), now=NOW)
     proposals.submit(db, p["bob"], ids["v2"], now=NOW)
     proposals.screen(db, p["organizer"], [ids["v1"], ids["v2"]], True, now=NOW)
-    judging.add_assignment(db, p["organizer"], ids["v1"], p["judge"].id, now=NOW)
-    judging.publish_assignments(db, p["organizer"])
-    ids["case"] = followup.forward(db, p["organizer"], ids["v1"], "jwc", now=NOW)
+    review_assignments.add_assignment(db, p["organizer"], ids["v1"], p["judge"].id, now=NOW)
+    review_assignments.publish_assignments(db, p["organizer"])
+    ids["case"] = forwarding.forward(db, p["organizer"], ids["v1"], "jwc", now=NOW)
     return ids
 
 

@@ -153,9 +153,9 @@ def test_refused_reply_keeps_what_the_department_typed_and_a_sent_one_empties_th
 
 
 def test_switching_case_starts_an_empty_reply_form(app_as, cases, people):
-    from contest import followup
+    from contest import forwarding
 
-    c3 = followup.forward(cases["db"], people["organizer"], cases["p3"], "hqc")
+    c3 = forwarding.forward(cases["db"], people["organizer"], cases["p3"], "hqc")
     at = app_as("dept2", "app_pages/department_queue.py")
     first = at.selectbox(key="queue_case").value
     at.text_area(key="reply_text").input("太短")

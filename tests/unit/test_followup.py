@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from contest import attachments, exports, followup, followup_stats
+from contest import attachments, exports, followup_stats, forwarding, public_followup, ratings, replies, timeline
 from contest.errors import PermissionDenied, ValidationError
 from tests.conftest import NOW, insert_proposal
 
@@ -33,14 +33,14 @@ def test_forward_only_valid_and_only_once(setup):
     db, people, p = setup
     org = people["organizer"]
     with pytest.raises(ValidationError, match="尚未立案"):
-        followup.forward(db, org, p["submitted"], "jwc", now=NOW)
-    case_id = followup.forward(db, org, p["p1"], "jwc", now=NOW)
+        forwarding.forward(db, org, p["submitted"], "jwc", now=NOW)
+    case_id = forwarding.forward(db, org, p["p1"], "jwc", now=NOW)
     with pytest.raises(ValidationError, match="已经转办"):
-        followup.forward(db, org, p["p1"], "hqc", now=NOW)
+        forwarding.forward(db, org, p["p1"], "hqc", now=NOW)
     case = db["cases"].get(case_id)
     assert case["due_at"] == "2026-04-09 12:00:00"  # default 30 days
     assert case["status"] == "pending"
-    remaining = followup.forwardable(db, org)
+    remaining = forwarding.forwardable(db, org)
     assert set(remaining["id"]) == {p["p2"], p["p3"]}
     assert remaining.set_index("id").loc[p["p2"], "department"] == "hqc"  # suggested department pre-fills
 
@@ -49,160 +49,160 @@ def test_only_organizers_forward(setup):
     db, people, p = setup
     for who in ("alice", "dept", "judge"):
         with pytest.raises(PermissionDenied):
-            followup.forward(db, people[who], p["p1"], "jwc", now=NOW)
+            forwarding.forward(db, people[who], p["p1"], "jwc", now=NOW)
     with pytest.raises(PermissionDenied):
-        followup.forwardable(db, people["dept"])
+        forwarding.forwardable(db, people["dept"])
 
 
 def test_bulk_forward_is_all_or_nothing(setup):
     db, people, p = setup
     with pytest.raises(ValidationError, match="尚未立案"):
-        followup.forward_many(db, people["organizer"], [(p["p2"], "hqc"), (p["submitted"], "jwc")], now=NOW)
+        forwarding.forward_many(db, people["organizer"], [(p["p2"], "hqc"), (p["submitted"], "jwc")], now=NOW)
     assert db["cases"].count == 0
-    ids = followup.forward_many(db, people["organizer"], [(p["p2"], "hqc"), (p["p3"], "hqc")], now=NOW)
+    ids = forwarding.forward_many(db, people["organizer"], [(p["p2"], "hqc"), (p["p3"], "hqc")], now=NOW)
     assert len(ids) == 2
 
 
 def test_merged_group_is_one_case_and_counts_each_proposal(setup):
     db, people, p = setup
-    case_id = followup.forward(db, people["organizer"], p["p2"], "hqc", member_ids=[p["p3"]], now=NOW)
-    assert sorted(m["id"] for m in followup.get_case(db, people["organizer"], case_id)["members"]) == [p["p2"], p["p3"]]
+    case_id = forwarding.forward(db, people["organizer"], p["p2"], "hqc", member_ids=[p["p3"]], now=NOW)
+    assert sorted(m["id"] for m in forwarding.get_case(db, people["organizer"], case_id)["members"]) == [p["p2"], p["p3"]]
     h = followup_stats.stats(db, people["organizer"], now=NOW)["headline"]
     assert (h["valid"], h["forwarded"]) == (3, 2)
     with pytest.raises(ValidationError, match="已经转办"):
-        followup.forward(db, people["organizer"], p["p3"], "hqc", now=NOW)
+        forwarding.forward(db, people["organizer"], p["p3"], "hqc", now=NOW)
 
 
 def test_department_sees_only_its_cases(setup):
     db, people, p = setup
     org = people["organizer"]
-    c1 = followup.forward(db, org, p["p1"], "jwc", now=NOW)
-    c2 = followup.forward(db, org, p["p2"], "hqc", now=NOW)
-    assert list(followup.cases(db, people["dept"])["id"]) == [c1]
-    assert list(followup.cases(db, people["dept2"])["id"]) == [c2]
+    c1 = forwarding.forward(db, org, p["p1"], "jwc", now=NOW)
+    c2 = forwarding.forward(db, org, p["p2"], "hqc", now=NOW)
+    assert list(forwarding.cases(db, people["dept"])["id"]) == [c1]
+    assert list(forwarding.cases(db, people["dept2"])["id"]) == [c2]
     with pytest.raises(PermissionDenied):
-        followup.get_case(db, people["dept"], c2)
+        forwarding.get_case(db, people["dept"], c2)
     with pytest.raises(PermissionDenied):
-        followup.reply(db, people["dept"], c2, "resolved", REPLY, now=NOW)
+        replies.reply(db, people["dept"], c2, "resolved", REPLY, now=NOW)
     # p3 is not forwarded: no department sees it anywhere
-    assert p["p3"] not in set(followup.cases(db, people["dept2"])["proposal_id"])
+    assert p["p3"] not in set(forwarding.cases(db, people["dept2"])["proposal_id"])
     with pytest.raises(PermissionDenied):
-        followup.forwardable(db, people["dept2"])
+        forwarding.forwardable(db, people["dept2"])
     # a judge sees nothing of follow-up
     with pytest.raises(PermissionDenied):
-        followup.cases(db, people["judge"])
+        forwarding.cases(db, people["judge"])
 
 
 def test_co_handling_department_sees_and_can_update(setup):
     db, people, p = setup
-    c2 = followup.forward(db, people["organizer"], p["p2"], "hqc", co_departments=["jwc"], now=NOW)
-    frame = followup.cases(db, people["dept"])
+    c2 = forwarding.forward(db, people["organizer"], p["p2"], "hqc", co_departments=["jwc"], now=NOW)
+    frame = forwarding.cases(db, people["dept"])
     assert list(frame["id"]) == [c2] and frame.iloc[0]["my_role"] == "协办"
-    followup.reply(db, people["dept"], c2, "planned", REPLY, now=NOW)
-    assert followup.replies(db, people["dept"], c2)[0]["department"] == "jwc"
+    replies.reply(db, people["dept"], c2, "planned", REPLY, now=NOW)
+    assert forwarding.replies(db, people["dept"], c2)[0]["department"] == "jwc"
     with pytest.raises(PermissionDenied, match="主办"):
-        followup.decline(db, people["dept"], c2, "不属于本部门职责范围", now=NOW)
+        forwarding.decline(db, people["dept"], c2, "不属于本部门职责范围", now=NOW)
 
 
 def test_students_see_only_their_own_cases(setup):
     db, people, p = setup
     org = people["organizer"]
-    c1 = followup.forward(db, org, p["p1"], "jwc", now=NOW)
-    c2 = followup.forward(db, org, p["p2"], "hqc", now=NOW)
-    assert list(followup.cases(db, people["alice"])["id"]) == [c1]
-    assert list(followup.cases(db, people["carol"])["id"]) == [c1]  # co-author
-    assert list(followup.cases(db, people["bob"])["id"]) == [c2]
+    c1 = forwarding.forward(db, org, p["p1"], "jwc", now=NOW)
+    c2 = forwarding.forward(db, org, p["p2"], "hqc", now=NOW)
+    assert list(forwarding.cases(db, people["alice"])["id"]) == [c1]
+    assert list(forwarding.cases(db, people["carol"])["id"]) == [c1]  # co-author
+    assert list(forwarding.cases(db, people["bob"])["id"]) == [c2]
     with pytest.raises(PermissionDenied):
-        followup.get_case(db, people["alice"], c2)
-    assert followup.case_for_proposal(db, people["bob"], p["p3"]) is None
+        forwarding.get_case(db, people["alice"], c2)
+    assert forwarding.case_for_proposal(db, people["bob"], p["p3"]) is None
     # the organizer sees author names; the department does not
-    assert "authors" in followup.get_case(db, org, c1)["members"][0]
-    assert "authors" not in followup.get_case(db, people["dept"], c1)["members"][0]
+    assert "authors" in forwarding.get_case(db, org, c1)["members"][0]
+    assert "authors" not in forwarding.get_case(db, people["dept"], c1)["members"][0]
 
 
 def test_state_transitions(setup):
     db, people, p = setup
     org, dept, alice = people["organizer"], people["dept"], people["alice"]
     with pytest.raises(ValidationError, match="尚未转办"):
-        followup.rate(db, alice, p["p1"], "满意", now=NOW)
+        ratings.rate(db, alice, p["p1"], "满意", now=NOW)
     with pytest.raises(PermissionDenied):
-        followup.reply(db, dept, 999, "resolved", REPLY, now=NOW)  # no case for an unforwarded proposal
-    case_id = followup.forward(db, org, p["p1"], "jwc", now=NOW)
+        replies.reply(db, dept, 999, "resolved", REPLY, now=NOW)  # no case for an unforwarded proposal
+    case_id = forwarding.forward(db, org, p["p1"], "jwc", now=NOW)
     with pytest.raises(ValidationError, match="尚未答复"):
-        followup.rate(db, alice, p["p1"], "满意", now=NOW)
+        ratings.rate(db, alice, p["p1"], "满意", now=NOW)
     with pytest.raises(ValidationError, match="办理计划和预计完成日期"):
-        followup.reply(db, dept, case_id, "in_progress", REPLY, now=NOW)
+        replies.reply(db, dept, case_id, "in_progress", REPLY, now=NOW)
     with pytest.raises(ValidationError, match="原因"):
-        followup.reply(db, dept, case_id, "not_feasible", REPLY, now=NOW)
+        replies.reply(db, dept, case_id, "not_feasible", REPLY, now=NOW)
     with pytest.raises(ValidationError, match="至少需要 10 个字"):
-        followup.reply(db, dept, case_id, "planned", "太短", now=NOW)
-    followup.reply(db, dept, case_id, "in_progress", REPLY, plan="下月完成改造", expected_date="2026-05-01",
+        replies.reply(db, dept, case_id, "planned", "太短", now=NOW)
+    replies.reply(db, dept, case_id, "in_progress", REPLY, plan="下月完成改造", expected_date="2026-05-01",
                    now=NOW + dt.timedelta(days=3))
     assert db["cases"].get(case_id)["status"] == "replied"
-    followup.reply(db, dept, case_id, "resolved", REPLY, now=NOW + dt.timedelta(days=10))
-    entries = followup.replies(db, dept, case_id)
+    replies.reply(db, dept, case_id, "resolved", REPLY, now=NOW + dt.timedelta(days=10))
+    entries = forwarding.replies(db, dept, case_id)
     assert [e["kind"] for e in entries] == ["reply", "update"]
     assert db["cases"].get(case_id)["status"] == "resolved"
     with pytest.raises(ValidationError, match="已办结"):
-        followup.reply(db, dept, case_id, "in_progress", REPLY, plan="x计划", expected_date="2026-06-01",
+        replies.reply(db, dept, case_id, "in_progress", REPLY, plan="x计划", expected_date="2026-06-01",
                        now=NOW + dt.timedelta(days=11))
     with pytest.raises(ValidationError, match="不能重新转办"):
-        followup.reforward(db, org, case_id, "hqc", reason="转给后勤", now=NOW)
+        forwarding.reforward(db, org, case_id, "hqc", reason="转给后勤", now=NOW)
 
 
 def test_rating_once_and_one_further_reply(setup):
     db, people, p = setup
     org, dept, alice, carol, bob = (people[k] for k in ("organizer", "dept", "alice", "carol", "bob"))
-    case_id = followup.forward(db, org, p["p1"], "jwc", now=NOW)
-    followup.reply(db, dept, case_id, "resolved", REPLY, now=NOW + dt.timedelta(days=1))
+    case_id = forwarding.forward(db, org, p["p1"], "jwc", now=NOW)
+    replies.reply(db, dept, case_id, "resolved", REPLY, now=NOW + dt.timedelta(days=1))
     with pytest.raises(PermissionDenied):
-        followup.rate(db, bob, p["p1"], "满意", now=NOW)  # not an author
+        ratings.rate(db, bob, p["p1"], "满意", now=NOW)  # not an author
     with pytest.raises(PermissionDenied):
-        followup.rate(db, dept, p["p1"], "满意", now=NOW)
+        ratings.rate(db, dept, p["p1"], "满意", now=NOW)
     with pytest.raises(ValidationError, match="只有评价为“不满意”"):
-        followup.request_further_reply(db, alice, p["p1"], "请再答复一次", now=NOW)
-    followup.rate(db, alice, p["p1"], "不满意", "没有回应主要问题", now=NOW + dt.timedelta(days=2))
+        ratings.request_further_reply(db, alice, p["p1"], "请再答复一次", now=NOW)
+    ratings.rate(db, alice, p["p1"], "不满意", "没有回应主要问题", now=NOW + dt.timedelta(days=2))
     with pytest.raises(ValidationError, match="已评价过"):
-        followup.rate(db, carol, p["p1"], "满意", now=NOW + dt.timedelta(days=2))  # once per proposal
-    followup.request_further_reply(db, carol, p["p1"], "请说明自习室开放时间", now=NOW + dt.timedelta(days=3))
+        ratings.rate(db, carol, p["p1"], "满意", now=NOW + dt.timedelta(days=2))  # once per proposal
+    ratings.request_further_reply(db, carol, p["p1"], "请说明自习室开放时间", now=NOW + dt.timedelta(days=3))
     with pytest.raises(ValidationError, match="已申请过"):
-        followup.request_further_reply(db, alice, p["p1"], "再申请一次", now=NOW + dt.timedelta(days=3))
+        ratings.request_further_reply(db, alice, p["p1"], "再申请一次", now=NOW + dt.timedelta(days=3))
     with pytest.raises(ValidationError, match="等待部门答复"):
-        followup.rate(db, alice, p["p1"], "满意", now=NOW + dt.timedelta(days=3))
-    assert followup.cases(db, dept).iloc[0]["further_open"] == 1
+        ratings.rate(db, alice, p["p1"], "满意", now=NOW + dt.timedelta(days=3))
+    assert forwarding.cases(db, dept).iloc[0]["further_open"] == 1
     # the closed case accepts exactly the requested further reply
-    followup.reply(db, dept, case_id, "resolved", REPLY + "自习室开放至23点。", now=NOW + dt.timedelta(days=5))
-    assert followup.replies(db, dept, case_id)[-1]["kind"] == "further"
+    replies.reply(db, dept, case_id, "resolved", REPLY + "自习室开放至23点。", now=NOW + dt.timedelta(days=5))
+    assert forwarding.replies(db, dept, case_id)[-1]["kind"] == "further"
     with pytest.raises(ValidationError, match="已办结"):
-        followup.reply(db, dept, case_id, "resolved", REPLY, now=NOW + dt.timedelta(days=6))
-    followup.rate(db, alice, p["p1"], "基本满意", now=NOW + dt.timedelta(days=6))
+        replies.reply(db, dept, case_id, "resolved", REPLY, now=NOW + dt.timedelta(days=6))
+    ratings.rate(db, alice, p["p1"], "基本满意", now=NOW + dt.timedelta(days=6))
     with pytest.raises(ValidationError):
-        followup.rate(db, alice, p["p1"], "满意", now=NOW + dt.timedelta(days=7))
+        ratings.rate(db, alice, p["p1"], "满意", now=NOW + dt.timedelta(days=7))
     h = followup_stats.stats(db, org, now=NOW + dt.timedelta(days=7))["headline"]
     assert (h["rated"], h["basic"], h["unsatisfied"], h["satisfaction"]) == (1, 1, 0, 1.0)  # latest rating counts
-    steps = [e["step"] for e in followup.timeline_events(db, p["p1"])]
+    steps = [e["step"] for e in timeline.timeline_events(db, p["p1"])]
     assert steps == ["已转办", "已答复", "已解决", "评价", "申请再次答复", "再次答复", "评价"]
 
 
 def test_decline_and_reforward_history(setup):
     db, people, p = setup
     org, dept, dept2 = people["organizer"], people["dept"], people["dept2"]
-    case_id = followup.forward(db, org, p["p1"], "jwc", now=NOW)
-    followup.decline(db, dept, case_id, "自习室由图书馆管理，不属于教务处职责", now=NOW + dt.timedelta(days=1))
+    case_id = forwarding.forward(db, org, p["p1"], "jwc", now=NOW)
+    forwarding.decline(db, dept, case_id, "自习室由图书馆管理，不属于教务处职责", now=NOW + dt.timedelta(days=1))
     with pytest.raises(ValidationError, match="等待重新转办"):
-        followup.reply(db, dept, case_id, "resolved", REPLY, now=NOW + dt.timedelta(days=1))
+        replies.reply(db, dept, case_id, "resolved", REPLY, now=NOW + dt.timedelta(days=1))
     with pytest.raises(ValidationError, match="理由"):
-        followup.reforward(db, org, case_id, "hqc", reason="", now=NOW)
-    followup.reforward(db, org, case_id, "hqc", reason="改由后勤保障处办理", due_days=10,
+        forwarding.reforward(db, org, case_id, "hqc", reason="", now=NOW)
+    forwarding.reforward(db, org, case_id, "hqc", reason="改由后勤保障处办理", due_days=10,
                        now=NOW + dt.timedelta(days=2))
     case = db["cases"].get(case_id)
     assert (case["department"], case["status"], case["due_at"]) == ("hqc", "pending", "2026-03-22 12:00:00")
-    assert followup.cases(db, dept).empty  # the old department no longer sees it
-    assert list(followup.cases(db, dept2)["id"]) == [case_id]
-    history = followup.get_case(db, org, case_id)["history"]
+    assert forwarding.cases(db, dept).empty  # the old department no longer sees it
+    assert list(forwarding.cases(db, dept2)["id"]) == [case_id]
+    history = forwarding.get_case(db, org, case_id)["history"]
     assert [h["kind"] for h in history] == ["forward", "decline", "reforward"]
     assert history[1]["reason"].startswith("自习室")
-    assert [e["step"] for e in followup.timeline_events(db, p["p1"])] == ["已转办", "部门退回", "重新转办"]
+    assert [e["step"] for e in timeline.timeline_events(db, p["p1"])] == ["已转办", "部门退回", "重新转办"]
 
 
 def test_rates_on_hand_made_cases(fresh_db, people):
@@ -213,7 +213,7 @@ def test_rates_on_hand_made_cases(fresh_db, people):
     ids = [add_proposal(db, alice, topic="life" if i < 6 else "teaching") for i in range(10)]
     add_proposal(db, alice, status="invalid")  # not counted
     t0 = NOW - dt.timedelta(days=40)
-    cases = [followup.forward(db, org, pid, "jwc" if i < 4 else "hqc", due_days=30 if i != 7 else 60, now=t0)
+    cases = [forwarding.forward(db, org, pid, "jwc" if i < 4 else "hqc", due_days=30 if i != 7 else 60, now=t0)
              for i, pid in enumerate(ids[:8])]
     dept = {"jwc": people["dept"], "hqc": people["dept2"]}
     plan = {"plan": "分两期实施", "expected_date": "2026-06-30"}
@@ -221,9 +221,9 @@ def test_rates_on_hand_made_cases(fresh_db, people):
              (4, "not_feasible", 30, {"reason": "经费不足"})]
     for i, state, days, extra in steps:
         code = "jwc" if i < 4 else "hqc"
-        followup.reply(db, dept[code], cases[i], state, REPLY, now=t0 + dt.timedelta(days=days), **extra)
+        replies.reply(db, dept[code], cases[i], state, REPLY, now=t0 + dt.timedelta(days=days), **extra)
     for i, level in [(0, "满意"), (1, "基本满意"), (2, "不满意"), (4, "不满意")]:
-        followup.rate(db, alice, ids[i], level, now=NOW - dt.timedelta(days=1))
+        ratings.rate(db, alice, ids[i], level, now=NOW - dt.timedelta(days=1))
     s = followup_stats.stats(db, org, now=NOW)
     h = s["headline"]
     assert h["valid"] == 10 and h["forwarded"] == 8 and h["forward_rate"] == 0.8
@@ -269,8 +269,8 @@ def sheet(rows):
 def test_import_replies_all_or_nothing_with_row_errors(setup):
     db, people, p = setup
     org, dept = people["organizer"], people["dept"]
-    c1 = followup.forward(db, org, p["p1"], "jwc", now=NOW)
-    c2 = followup.forward(db, org, p["p2"], "hqc", now=NOW)
+    c1 = forwarding.forward(db, org, p["p1"], "jwc", now=NOW)
+    c2 = forwarding.forward(db, org, p["p2"], "hqc", now=NOW)
     bad = sheet([
         {"办理编号": c1, "办理状态": "已解决", "答复内容": REPLY},
         {"办理编号": c2, "办理状态": "已解决", "答复内容": REPLY},  # another department's case
@@ -279,45 +279,45 @@ def test_import_replies_all_or_nothing_with_row_errors(setup):
         {"办理编号": c1, "办理状态": "正在办理", "答复内容": "短"},
     ])
     with pytest.raises(ValidationError) as error:
-        followup.import_replies(db, dept, bad, "replies.csv", now=NOW)
+        replies.import_replies(db, dept, bad, "replies.csv", now=NOW)
     message = str(error.value)
     assert "第 3 行" in message and "第 4 行：办理编号重复" in message and "第 5 行：办理编号必须是数字" in message
     assert "第 2 行" not in message and "第 6 行" in message
     assert db["replies"].count == 0  # nothing written
     with pytest.raises(ValidationError, match="缺少列"):
-        followup.import_replies(db, dept, sheet([{"编号": c1, "答复内容": REPLY}]), "x.csv", now=NOW)
+        replies.import_replies(db, dept, sheet([{"编号": c1, "答复内容": REPLY}]), "x.csv", now=NOW)
     good = sheet([{"办理编号": c1, "办理状态": "正在办理", "答复内容": REPLY, "办理计划": "分两期",
                    "预计完成日期": "2026/06/30", "原因": ""}])
-    assert followup.import_replies(db, dept, good, "replies.csv", now=NOW) == 1
-    entry = followup.replies(db, dept, c1)[0]
+    assert replies.import_replies(db, dept, good, "replies.csv", now=NOW) == 1
+    entry = forwarding.replies(db, dept, c1)[0]
     assert (entry["state"], entry["expected_date"]) == ("in_progress", "2026-06-30")
     # the template parses as it is, and an organizer may import for any department
-    template = exports.to_excel({"答复": followup.reply_template().assign(办理编号=[c1, c2])})
+    template = exports.to_excel({"答复": replies.reply_template().assign(办理编号=[c1, c2])})
     with pytest.raises(ValidationError):  # the department may not answer c2 (another department)
-        followup.import_replies(db, dept, template, "t.xlsx", now=NOW)
-    assert followup.import_replies(db, org, template, "t.xlsx", now=NOW) == 2
+        replies.import_replies(db, dept, template, "t.xlsx", now=NOW)
+    assert replies.import_replies(db, org, template, "t.xlsx", now=NOW) == 2
 
 
 def test_attachment_checked_by_bytes_and_stored_next_to_db(setup, db_path):
     db, people, p = setup
     dept = people["dept"]
-    case_id = followup.forward(db, people["organizer"], p["p1"], "jwc", now=NOW)
+    case_id = forwarding.forward(db, people["organizer"], p["p1"], "jwc", now=NOW)
     with pytest.raises(ValidationError, match="不是允许的文件类型"):
-        followup.reply(db, dept, case_id, "resolved", REPLY, file=("reply.pdf", b"MZ\x90\x00not a pdf"), now=NOW)
+        replies.reply(db, dept, case_id, "resolved", REPLY, file=("reply.pdf", b"MZ\x90\x00not a pdf"), now=NOW)
     assert db["replies"].count == 0
-    entry = followup.reply(db, dept, case_id, "resolved", REPLY, file=("答复函.pdf", b"%PDF-1.4 hello"), now=NOW)
+    entry = replies.reply(db, dept, case_id, "resolved", REPLY, file=("答复函.pdf", b"%PDF-1.4 hello"), now=NOW)
     stored = db["replies"].get(entry)["file_stored"]
     assert stored.endswith(".pdf") and "答复函" not in stored
     assert (db_path.parent / "attachments" / stored).exists()
-    assert followup.attachment(db, people["alice"], entry) == ("答复函.pdf", b"%PDF-1.4 hello")
+    assert replies.attachment(db, people["alice"], entry) == ("答复函.pdf", b"%PDF-1.4 hello")
     with pytest.raises(PermissionDenied):
-        followup.attachment(db, people["bob"], entry)
+        replies.attachment(db, people["bob"], entry)
 
 
 def test_departments_may_open_attachments_of_forwarded_proposals_only(setup):
     db, people, p = setup
     assert not attachments.can_download(db, people["dept"], p["p1"])
-    followup.forward(db, people["organizer"], p["p1"], "jwc", co_departments=["hqc"], now=NOW)
+    forwarding.forward(db, people["organizer"], p["p1"], "jwc", co_departments=["hqc"], now=NOW)
     assert attachments.can_download(db, people["dept"], p["p1"])
     assert attachments.can_download(db, people["dept2"], p["p1"])  # co-handling
     assert not attachments.can_download(db, people["dept"], p["p2"])
@@ -326,27 +326,27 @@ def test_departments_may_open_attachments_of_forwarded_proposals_only(setup):
 def test_public_view_has_no_personal_data(setup):
     db, people, p = setup
     org, dept = people["organizer"], people["dept"]
-    case_id = followup.forward(db, org, p["p1"], "jwc", now=NOW)
-    r1 = followup.reply(db, dept, case_id, "planned", REPLY, now=NOW)
-    followup.reply(db, dept, case_id, "resolved", REPLY + "（内部）", published=False, now=NOW)
-    followup.rate(db, people["alice"], p["p1"], "不满意", "私人意见文字", now=NOW)
-    frame = followup.public_cases(db)
+    case_id = forwarding.forward(db, org, p["p1"], "jwc", now=NOW)
+    r1 = replies.reply(db, dept, case_id, "planned", REPLY, now=NOW)
+    replies.reply(db, dept, case_id, "resolved", REPLY + "（内部）", published=False, now=NOW)
+    ratings.rate(db, people["alice"], p["p1"], "不满意", "私人意见文字", now=NOW)
+    frame = public_followup.public_cases(db)
     assert list(frame["id"]) == [case_id]
-    flat = frame.to_string() + str(followup.public_replies(db, case_id)) + str(followup_stats.public_stats(db, now=NOW))
+    flat = frame.to_string() + str(public_followup.public_replies(db, case_id)) + str(followup_stats.public_stats(db, now=NOW))
     for secret in ("艾丽", "卡罗", "2023001", "管理学院", "私人意见文字", "alice", "（内部）"):
         assert secret not in flat
-    assert len(followup.public_replies(db, case_id)) == 1
-    followup.set_published(db, org, r1, False)
-    assert followup.public_replies(db, case_id) == []
-    assert followup.public_cases(db, department="hqc").empty
-    assert list(followup.public_cases(db, text="自习")["id"]) == [case_id]
-    assert followup.public_cases(db, topic="teaching").empty
+    assert len(public_followup.public_replies(db, case_id)) == 1
+    replies.set_published(db, org, r1, False)
+    assert public_followup.public_replies(db, case_id) == []
+    assert public_followup.public_cases(db, department="hqc").empty
+    assert list(public_followup.public_cases(db, text="自习")["id"]) == [case_id]
+    assert public_followup.public_cases(db, topic="teaching").empty
 
 
 def test_excel_export_has_every_sheet(setup):
     db, people, p = setup
-    case_id = followup.forward(db, people["organizer"], p["p1"], "jwc", now=NOW)
-    followup.reply(db, people["dept"], case_id, "resolved", REPLY, now=NOW)
+    case_id = forwarding.forward(db, people["organizer"], p["p1"], "jwc", now=NOW)
+    replies.reply(db, people["dept"], case_id, "resolved", REPLY, now=NOW)
     data = followup_stats.export_excel(db, people["organizer"], now=NOW)
     book = pd.read_excel(__import__("io").BytesIO(data), sheet_name=None)
     assert {"汇总", "总体指标", "指标定义", "按部门", "按议题", "答复用时分布", "累计答复", "办理明细", "答复记录",
@@ -361,8 +361,8 @@ def test_student_timeline_shows_follow_up_milestones(setup):
     from contest import timeline
 
     db, people, p = setup
-    case_id = followup.forward(db, people["organizer"], p["p1"], "jwc", now=NOW)
-    followup.reply(db, people["dept"], case_id, "in_progress", REPLY, plan="分两期", expected_date="2026-06-30",
+    case_id = forwarding.forward(db, people["organizer"], p["p1"], "jwc", now=NOW)
+    replies.reply(db, people["dept"], case_id, "in_progress", REPLY, plan="分两期", expected_date="2026-06-30",
                    now=NOW + dt.timedelta(days=2))
     steps = {s["step"]: s for s in timeline.timeline(db, people["alice"], p["p1"])}
     assert steps["已转办"]["state"] == "done" and "教务处" in steps["已转办"]["detail"]

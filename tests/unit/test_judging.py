@@ -8,7 +8,8 @@ import json
 import pandas as pd
 import pytest
 
-from contest import audit, judging, settings
+from contest import (audit, conflicts, demo, review_assignments, review_progress, rubric_lock, score_sheets,
+                     settings)
 from contest.errors import PermissionDenied, ValidationError
 from tests.conftest import NOW, insert_proposal, make_user
 
@@ -39,8 +40,8 @@ def contest(fresh_db, people):
 
 
 def publish_all(db, people):
-    judging.auto_assign_drafts(db, people["organizer"], now=NOW)
-    judging.publish_assignments(db, people["organizer"])
+    review_assignments.auto_assign_drafts(db, people["organizer"], now=NOW)
+    review_assignments.publish_assignments(db, people["organizer"])
 
 
 def assigned(db, judge_id):
@@ -53,35 +54,35 @@ def assigned(db, judge_id):
 def test_auto_assignment_is_saved_as_draft_then_published(contest):
     db, people, pids = contest
     org = people["organizer"]
-    preview = judging.preview_auto_assignment(db, org)
+    preview = review_assignments.preview_auto_assignment(db, org)
     assert db["assignments"].count == 0  # preview writes nothing
-    result = judging.auto_assign_drafts(db, org, now=NOW)
+    result = review_assignments.auto_assign_drafts(db, org, now=NOW)
     assert result.pairs == preview.pairs and len(result.pairs) == 6 * 3 and not result.shortfalls
     assert {p for p, _ in result.pairs} == set(pids)
     assert db["assignments"].count_where("published = 0") == 18
     # drafts are invisible to judges
-    assert judging.judge_queue(db, people["judge"]).empty
-    loads = judging.judge_loads(db, org)
+    assert score_sheets.judge_queue(db, people["judge"]).empty
+    loads = review_assignments.judge_loads(db, org)
     assert loads["total"].max() - loads["total"].min() <= 1 and loads["total"].sum() == 18
-    assert judging.publish_assignments(db, org) == 18
-    queue = judging.judge_queue(db, people["judge"])
+    assert review_assignments.publish_assignments(db, org) == 18
+    queue = score_sheets.judge_queue(db, people["judge"])
     assert len(queue) == len(assigned(db, people["judge"].id)) and set(queue["status"]) == {"todo"}
     with pytest.raises(ValidationError, match="没有待发布"):
-        judging.publish_assignments(db, org)
+        review_assignments.publish_assignments(db, org)
     assert [e["action"] for e in audit.entries(db, org)][:2] == ["publish_assignments", "auto_assign"]
 
 
 def test_assignment_is_deterministic(contest):
     db, people, _ = contest
-    first = judging.preview_auto_assignment(db, people["organizer"]).pairs
-    assert judging.preview_auto_assignment(db, people["organizer"]).pairs == first
+    first = review_assignments.preview_auto_assignment(db, people["organizer"]).pairs
+    assert review_assignments.preview_auto_assignment(db, people["organizer"]).pairs == first
 
 
 def test_conflicts_are_never_violated(contest):
     db, people, pids = contest
     org = people["organizer"]
     settings.update(db, org, college_conflict=True)
-    judging.declare_conflict(db, org, pids[1], people["judge3"].id, "评委是作者的导师")
+    conflicts.declare_conflict(db, org, pids[1], people["judge3"].id, "评委是作者的导师")
     publish_all(db, people)
     judge_college = {j: db["users"].get(j)["college"] for j in (people[k].id for k in
                                                                 ("judge", "judge2", "judge3", "judge4"))}
@@ -100,28 +101,28 @@ def test_an_author_judge_is_never_assigned_own_proposal(contest):
     publish_all(db, people)
     assert mine not in assigned(db, people["judge2"].id)
     with pytest.raises(ValidationError, match="评委是提案作者"):
-        judging.add_assignment(db, people["organizer"], mine, people["judge2"].id)
+        review_assignments.add_assignment(db, people["organizer"], mine, people["judge2"].id)
 
 
 def test_hand_adjustments_check_conflicts_and_duplicates(contest):
     db, people, pids = contest
     org = people["organizer"]
-    judging.add_assignment(db, org, pids[0], "judge2", now=NOW)
+    review_assignments.add_assignment(db, org, pids[0], "judge2", now=NOW)
     row = db["assignments"].get((pids[0], people["judge2"].id))
     assert row["published"] == 0 and row["source"] == "manual"
     with pytest.raises(ValidationError, match="已分配"):
-        judging.add_assignment(db, org, pids[0], people["judge2"].id)
-    judging.declare_conflict(db, org, pids[1], people["judge2"].id, "亲属关系")
+        review_assignments.add_assignment(db, org, pids[0], people["judge2"].id)
+    conflicts.declare_conflict(db, org, pids[1], people["judge2"].id, "亲属关系")
     with pytest.raises(ValidationError, match="已声明利益冲突"):
-        judging.add_assignment(db, org, pids[1], people["judge2"].id)
+        review_assignments.add_assignment(db, org, pids[1], people["judge2"].id)
     with pytest.raises(ValidationError, match="尚未立案"):
-        judging.add_assignment(db, org, pids[-1] + 1, people["judge2"].id)
+        review_assignments.add_assignment(db, org, pids[-1] + 1, people["judge2"].id)
     with pytest.raises(ValidationError, match="不是在用的评委"):
-        judging.add_assignment(db, org, pids[0], "alice")
-    judging.remove_assignment(db, org, pids[0], people["judge2"].id)
+        review_assignments.add_assignment(db, org, pids[0], "alice")
+    review_assignments.remove_assignment(db, org, pids[0], people["judge2"].id)
     assert not db["assignments"].count
     with pytest.raises(PermissionDenied):
-        judging.add_assignment(db, people["judge"], pids[0], people["judge2"].id)
+        review_assignments.add_assignment(db, people["judge"], pids[0], people["judge2"].id)
 
 
 def test_incremental_assignment_never_moves_finished_reviews(contest):
@@ -131,19 +132,19 @@ def test_incremental_assignment_never_moves_finished_reviews(contest):
     before = {(r["proposal_id"], r["judge_id"]) for r in db["assignments"].rows}
     judge = people["judge"]
     done = assigned(db, judge.id)[0]
-    judging.submit_sheet(db, judge, done, FULL, now=NOW)
+    score_sheets.submit_sheet(db, judge, done, FULL, now=NOW)
     # a new proposal and a new judge arrive
     new_pid = add_proposal(db, people["bob"], topic="environment")
     make_user(db, "judge5", "judge", college="化学学院", topics="environment")
-    result = judging.auto_assign_drafts(db, org, now=NOW)
+    result = review_assignments.auto_assign_drafts(db, org, now=NOW)
     assert {p for p, _ in result.pairs} == {new_pid} and len(result.pairs) == 3
     after = {(r["proposal_id"], r["judge_id"]) for r in db["assignments"].rows}
     assert before <= after
-    assert judging.get_sheet(db, judge, done, now=NOW)["status"] == "submitted"
+    assert score_sheets.get_sheet(db, judge, done, now=NOW)["status"] == "submitted"
     with pytest.raises(ValidationError, match="已提交评分"):
-        judging.remove_assignment(db, org, done, judge.id)
+        review_assignments.remove_assignment(db, org, done, judge.id)
     # nothing missing: a second run adds nothing
-    assert judging.preview_auto_assignment(db, org).pairs == []
+    assert review_assignments.preview_auto_assignment(db, org).pairs == []
 
 
 def test_assignment_sheet_is_all_or_nothing_with_row_errors(contest):
@@ -152,20 +153,20 @@ def test_assignment_sheet_is_all_or_nothing_with_row_errors(contest):
     bad = pd.DataFrame({"提案编号": [str(pids[0]), "9999", str(pids[0]), str(pids[1]), "abc"],
                         "评委用户名": ["judge2", "judge2", "nobody", "judge2", "judge2"]})
     with pytest.raises(ValidationError) as error:
-        judging.assign_from_table(db, org, bad)
+        review_assignments.assign_from_table(db, org, bad)
     message = str(error.value)
     assert "第 3 行" in message and "第 4 行" in message and "第 6 行" in message and "第 2 行" not in message
     assert "第 5 行" not in message
     assert db["assignments"].count == 0
     settings.update(db, org, college_conflict=True)
     with pytest.raises(ValidationError, match="第 2 行.*同一学院"):
-        judging.assign_from_table(db, org, pd.DataFrame({"提案编号": [pids[1]], "评委用户名": ["judge2"]}))
+        review_assignments.assign_from_table(db, org, pd.DataFrame({"提案编号": [pids[1]], "评委用户名": ["judge2"]}))
     good = pd.DataFrame({"提案编号": [str(pids[0]), f"{pids[1]}.0"], "评委用户名": ["judge2", "judge3"]})
-    assert judging.assign_from_table(db, org, good, now=NOW) == {"added": 2, "skipped": 0}
-    assert judging.assign_from_table(db, org, good, now=NOW) == {"added": 0, "skipped": 2}
+    assert review_assignments.assign_from_table(db, org, good, now=NOW) == {"added": 2, "skipped": 0}
+    assert review_assignments.assign_from_table(db, org, good, now=NOW) == {"added": 0, "skipped": 2}
     assert {r["source"] for r in db["assignments"].rows} == {"sheet"}
     with pytest.raises(ValidationError, match="两列"):
-        judging.assign_from_table(db, org, pd.DataFrame({"x": [1]}))
+        review_assignments.assign_from_table(db, org, pd.DataFrame({"x": [1]}))
 
 
 def test_judge_declares_own_conflict_and_the_organizer_sees_it(contest):
@@ -173,23 +174,23 @@ def test_judge_declares_own_conflict_and_the_organizer_sees_it(contest):
     publish_all(db, people)
     judge = people["judge"]
     pid = assigned(db, judge.id)[0]
-    judging.save_draft(db, judge, pid, {"value": 5}, now=NOW)
-    judging.declare_conflict(db, judge, pid, reason="提案作者是我指导的学生", now=NOW)
+    score_sheets.save_draft(db, judge, pid, {"value": 5}, now=NOW)
+    conflicts.declare_conflict(db, judge, pid, reason="提案作者是我指导的学生", now=NOW)
     assert pid not in assigned(db, judge.id)
     assert not db["sheets"].count_where("proposal_id = ? and judge_id = ?", [pid, judge.id])
-    conflicts = judging.list_conflicts(db, people["organizer"])
-    assert conflicts.iloc[0]["judge"] == "judge1" and conflicts.iloc[0]["declared_by_role"] == "评委本人"
-    assert pid in judging.assignment_summary(db, people["organizer"])["short"]
+    declared = conflicts.list_conflicts(db, people["organizer"])
+    assert declared.iloc[0]["judge"] == "judge1" and declared.iloc[0]["declared_by_role"] == "评委本人"
+    assert pid in review_assignments.assignment_summary(db, people["organizer"])["short"]
     # refilling never picks the conflicted judge again
-    refill = judging.preview_auto_assignment(db, people["organizer"]).pairs
+    refill = review_assignments.preview_auto_assignment(db, people["organizer"]).pairs
     assert len(refill) == 1 and refill[0][0] == pid and refill[0][1] != judge.id
     other = next(p for p in pids if p not in assigned(db, judge.id))
     with pytest.raises(PermissionDenied):
-        judging.declare_conflict(db, judge, other, reason="不在我的任务里")
+        conflicts.declare_conflict(db, judge, other, reason="不在我的任务里")
     with pytest.raises(PermissionDenied):
-        judging.declare_conflict(db, judge, pid, people["judge2"].id, reason="替别人声明")
+        conflicts.declare_conflict(db, judge, pid, people["judge2"].id, reason="替别人声明")
     with pytest.raises(PermissionDenied):
-        judging.list_conflicts(db, judge)
+        conflicts.list_conflicts(db, judge)
 
 
 # --- the judge's side --------------------------------------------------------------
@@ -201,9 +202,9 @@ def test_blind_view_never_includes_author_identity(contest):
     pid = add_proposal(db, alice, topic="life", coauthors=[carol], title="食堂排队时间过长的问题")
     db["attachments"].insert({"proposal_id": pid, "filename": "艾丽_2023001_调研问卷.pdf", "stored_name": "x",
                               "kind": "pdf", "size": 1200, "uploaded_by": alice.id})
-    judging.add_assignment(db, people["organizer"], pid, people["judge2"].id)
-    judging.publish_assignments(db, people["organizer"])
-    view = judging.blind_proposal(db, people["judge2"], pid)
+    review_assignments.add_assignment(db, people["organizer"], pid, people["judge2"].id)
+    review_assignments.publish_assignments(db, people["organizer"])
+    view = score_sheets.blind_proposal(db, people["judge2"], pid)
     assert view["title"] == "食堂排队时间过长的问题" and view["problem"] == TEXT
     forbidden_keys = {"submitter_id", "author_name", "college", "coauthors", "student_no", "name", "author"}
     assert not forbidden_keys & set(view)
@@ -216,28 +217,28 @@ def test_blind_view_never_includes_author_identity(contest):
 
 def test_judge_can_only_open_and_score_assigned_published_proposals(contest):
     db, people, pids = contest
-    judging.auto_assign_drafts(db, people["organizer"], now=NOW)
+    review_assignments.auto_assign_drafts(db, people["organizer"], now=NOW)
     judge = people["judge"]
     mine = assigned(db, judge.id)[0]
     with pytest.raises(PermissionDenied, match="未分配"):  # still a draft
-        judging.blind_proposal(db, judge, mine)
-    judging.publish_assignments(db, people["organizer"])
-    judging.blind_proposal(db, judge, mine)
+        score_sheets.blind_proposal(db, judge, mine)
+    review_assignments.publish_assignments(db, people["organizer"])
+    score_sheets.blind_proposal(db, judge, mine)
     other = next(p for p in pids if p not in assigned(db, judge.id))
-    for action in (lambda: judging.blind_proposal(db, judge, other),
-                   lambda: judging.get_sheet(db, judge, other),
-                   lambda: judging.submit_sheet(db, judge, other, FULL, now=NOW),
-                   lambda: judging.blind_proposal(db, judge, "1 or 1=1")):
+    for action in (lambda: score_sheets.blind_proposal(db, judge, other),
+                   lambda: score_sheets.get_sheet(db, judge, other),
+                   lambda: score_sheets.submit_sheet(db, judge, other, FULL, now=NOW),
+                   lambda: score_sheets.blind_proposal(db, judge, "1 or 1=1")):
         with pytest.raises(PermissionDenied):
             action()
     for who in ("alice", "organizer", "dept"):
         with pytest.raises(PermissionDenied):
-            judging.blind_proposal(db, people[who], mine)
+            score_sheets.blind_proposal(db, people[who], mine)
     with pytest.raises(PermissionDenied):
-        judging.progress(db, judge)
+        review_progress.progress(db, judge)
     # another judge's sheet is not reachable through save_bulk either
     with pytest.raises(ValidationError, match="未分配"):
-        judging.save_bulk(db, judge, [{"proposal_id": other, **FULL}], now=NOW)
+        score_sheets.save_bulk(db, judge, [{"proposal_id": other, **FULL}], now=NOW)
 
 
 @pytest.mark.parametrize("scores, message", [
@@ -255,7 +256,7 @@ def test_invalid_scores_are_refused_with_a_clear_message(contest, scores, messag
     judge = people["judge"]
     pid = assigned(db, judge.id)[0]
     with pytest.raises(ValidationError, match=message):
-        judging.submit_sheet(db, judge, pid, scores, now=NOW)
+        score_sheets.submit_sheet(db, judge, pid, scores, now=NOW)
     assert not db["sheets"].count
 
 
@@ -264,29 +265,29 @@ def test_draft_may_be_partial_submit_needs_all_and_edits_until_close(contest):
     publish_all(db, people)
     judge = people["judge"]
     pid = assigned(db, judge.id)[0]
-    sheet = judging.save_draft(db, judge, pid, {"value": "7", "research": ""}, "初步意见", "仅组织者可见", now=NOW)
+    sheet = score_sheets.save_draft(db, judge, pid, {"value": "7", "research": ""}, "初步意见", "仅组织者可见", now=NOW)
     assert sheet["status"] == "draft" and sheet["scores"] == {"value": 7.0}
     with pytest.raises(ValidationError, match="“问题价值”的分数应在"):
-        judging.save_draft(db, judge, pid, {"value": 70}, now=NOW)
-    sheet = judging.submit_sheet(db, judge, pid, FULL, "评语", "备注", now=NOW)
+        score_sheets.save_draft(db, judge, pid, {"value": 70}, now=NOW)
+    sheet = score_sheets.submit_sheet(db, judge, pid, FULL, "评语", "备注", now=NOW)
     assert sheet["status"] == "submitted" and sheet["total"] == pytest.approx(
         (8 * 25 + 7 * 25 + 6 * 25 + 9 * 10 + 5 * 15) / 100 * 10)
     with pytest.raises(ValidationError, match="不能改回草稿"):
-        judging.save_draft(db, judge, pid, FULL, now=NOW)
-    sheet = judging.submit_sheet(db, judge, pid, {**FULL, "value": 10}, "评语", "备注",
+        score_sheets.save_draft(db, judge, pid, FULL, now=NOW)
+    sheet = score_sheets.submit_sheet(db, judge, pid, {**FULL, "value": 10}, "评语", "备注",
                                  now=NOW + dt.timedelta(days=30))
     assert sheet["scores"]["value"] == 10
-    queue = judging.judge_queue(db, judge)
+    queue = score_sheets.judge_queue(db, judge)
     assert queue.set_index("proposal_id").loc[pid, "status_name"] == "已提交"
-    assert judging.queue_progress(db, judge)["submitted"] == 1
+    assert score_sheets.queue_progress(db, judge)["submitted"] == 1
     # after judging closes: read-only
-    closed = judging.get_sheet(db, judge, pid, now=AFTER_CLOSE)
+    closed = score_sheets.get_sheet(db, judge, pid, now=AFTER_CLOSE)
     assert not closed["editable"] and "只读" in closed["locked_reason"]
     with pytest.raises(ValidationError, match="评审已于 .* 截止"):
-        judging.submit_sheet(db, judge, pid, FULL, now=AFTER_CLOSE)
+        score_sheets.submit_sheet(db, judge, pid, FULL, now=AFTER_CLOSE)
     with pytest.raises(ValidationError, match="截止"):
-        judging.save_bulk(db, judge, [{"proposal_id": pid, **FULL}], now=AFTER_CLOSE)
-    assert judging.get_sheet(db, judge, pid, now=AFTER_CLOSE)["scores"]["value"] == 10
+        score_sheets.save_bulk(db, judge, [{"proposal_id": pid, **FULL}], now=AFTER_CLOSE)
+    assert score_sheets.get_sheet(db, judge, pid, now=AFTER_CLOSE)["scores"]["value"] == 10
 
 
 def test_every_score_change_is_audited_old_to_new(contest):
@@ -294,10 +295,10 @@ def test_every_score_change_is_audited_old_to_new(contest):
     publish_all(db, people)
     judge = people["judge"]
     pid = assigned(db, judge.id)[0]
-    judging.save_draft(db, judge, pid, {"value": 4}, now=NOW)
-    judging.submit_sheet(db, judge, pid, FULL, now=NOW)
-    judging.submit_sheet(db, judge, pid, FULL, now=NOW)  # unchanged: no entry
-    judging.submit_sheet(db, judge, pid, {**FULL, "novelty": 9}, now=NOW)
+    score_sheets.save_draft(db, judge, pid, {"value": 4}, now=NOW)
+    score_sheets.submit_sheet(db, judge, pid, FULL, now=NOW)
+    score_sheets.submit_sheet(db, judge, pid, FULL, now=NOW)  # unchanged: no entry
+    score_sheets.submit_sheet(db, judge, pid, {**FULL, "novelty": 9}, now=NOW)
     entries = [e for e in audit.entries(db, people["organizer"]) if e["action"] in ("save_sheet", "submit_sheet")]
     assert len(entries) == 3 and all(e["actor"] == "judge1" and e["at"] for e in entries)
     last, middle, first = (json.loads(e["detail"]) for e in entries)
@@ -311,7 +312,7 @@ def test_bulk_entry_all_or_nothing_and_per_row(contest):
     db, people, _ = contest
     publish_all(db, people)
     judge = people["judge"]
-    frame = judging.bulk_frame(db, judge)
+    frame = score_sheets.bulk_frame(db, judge)
     mine = list(frame["proposal_id"])
     assert len(mine) >= 3 and list(frame.columns[3:8]) == ["value", "research", "feasibility", "writing", "novelty"]
     rows = frame.to_dict("records")
@@ -319,21 +320,21 @@ def test_bulk_entry_all_or_nothing_and_per_row(contest):
     rows[1].update({**FULL, "value": 12})
     rows[2].update({"value": 3, "comment": "先存草稿"})
     with pytest.raises(ValidationError) as error:
-        judging.save_bulk(db, judge, rows, submit=True, now=NOW)
+        score_sheets.save_bulk(db, judge, rows, submit=True, now=NOW)
     assert f"第 2 行（提案 {mine[1]}）：“问题价值”的分数应在 0–10 之间" in str(error.value)
     assert f"第 3 行（提案 {mine[2]}）：提交前请为每一项打分" in str(error.value)
     assert not db["sheets"].count
-    result = judging.save_bulk(db, judge, rows, submit=False, all_or_nothing=False, now=NOW)
+    result = score_sheets.save_bulk(db, judge, rows, submit=False, all_or_nothing=False, now=NOW)
     assert result["saved"] == 2 and len(result["errors"]) == 1
-    status = judging.judge_queue(db, judge).set_index("proposal_id")["status"]
+    status = score_sheets.judge_queue(db, judge).set_index("proposal_id")["status"]
     assert status[mine[0]] == "draft" and status[mine[1]] == "todo" and status[mine[2]] == "draft"
     rows[1].update({"value": 7})
     rows[2].update(FULL)
-    result = judging.save_bulk(db, judge, rows, submit=True, now=NOW)
+    result = score_sheets.save_bulk(db, judge, rows, submit=True, now=NOW)
     assert result["saved"] == 3
-    status = judging.judge_queue(db, judge).set_index("proposal_id")["status"]
+    status = score_sheets.judge_queue(db, judge).set_index("proposal_id")["status"]
     assert (status[mine[:3]] == "submitted").all()
-    assert judging.save_bulk(db, judge, rows, submit=True, now=NOW)["unchanged"] == 3
+    assert score_sheets.save_bulk(db, judge, rows, submit=True, now=NOW)["unchanged"] == 3
 
 
 # --- progress & rubric ----------------------------------------------------------
@@ -348,10 +349,10 @@ def test_progress_counts_spread_and_late_judges(contest):
     judges_of = [r["judge_id"] for r in db["assignments"].rows_where("proposal_id = ?", [pid])]
     from contest.accounts import get_user
     low, high = get_user(db, judges_of[0]), get_user(db, judges_of[1])
-    judging.submit_sheet(db, low, pid, {k: 2 for k in FULL}, now=NOW)
-    judging.submit_sheet(db, high, pid, {k: 9 for k in FULL}, now=NOW)
+    score_sheets.submit_sheet(db, low, pid, {k: 2 for k in FULL}, now=NOW)
+    score_sheets.submit_sheet(db, high, pid, {k: 9 for k in FULL}, now=NOW)
     mid_judging = settings.get(db).at("submission_closes") + dt.timedelta(days=10)
-    report = judging.progress(db, org, now=mid_judging)
+    report = review_progress.progress(db, org, now=mid_judging)
     row = report["proposals"].set_index("proposal_id").loc[pid]
     assert row["submitted"] == 2 and row["assigned"] == 3
     assert row["spread"] == pytest.approx(70.0) and row["disagree"]
@@ -359,9 +360,9 @@ def test_progress_counts_spread_and_late_judges(contest):
     assert judges.loc[low.id, "submitted"] == 1 and judges["assigned"].sum() == 18
     assert (judges["overdue"] == 0).all()  # judging still open
     assert set(report["late"]["judge_id"]) == set(judges.index)  # two thirds of the time gone, nobody on pace
-    after = judging.progress(db, org, now=AFTER_CLOSE)
+    after = review_progress.progress(db, org, now=AFTER_CLOSE)
     assert after["judges"].set_index("judge_id").loc[low.id, "overdue"] == judges.loc[low.id, "assigned"] - 1
-    early = judging.progress(db, org, now=NOW)
+    early = review_progress.progress(db, org, now=NOW)
     assert early["late"].empty and early["summary"]["reviews_submitted"] == 2
 
 
@@ -373,19 +374,19 @@ def test_rubric_lock_and_logged_unlock_keeps_sheets_valid(contest):
     reweighted = [dict(c, weight=20) for c in rubric]
     settings.update(db, org, rubric=reweighted)  # nothing submitted yet: free to edit
     with pytest.raises(ValidationError, match="尚无评委提交评分"):
-        judging.unlock_rubric(db, org, "调整权重以符合新通知")
+        rubric_lock.unlock_rubric(db, org, "调整权重以符合新通知")
     judge = people["judge"]
     pid = assigned(db, judge.id)[0]
-    judging.submit_sheet(db, judge, pid, FULL, now=NOW)
-    assert judging.rubric_lock_state(db)["locked"]
+    score_sheets.submit_sheet(db, judge, pid, FULL, now=NOW)
+    assert rubric_lock.rubric_lock_state(db)["locked"]
     with pytest.raises(ValidationError, match="已锁定"):
         settings.update(db, org, rubric=rubric)
     with pytest.raises(PermissionDenied):
-        judging.unlock_rubric(db, judge, "评委想改权重")
+        rubric_lock.unlock_rubric(db, judge, "评委想改权重")
     with pytest.raises(ValidationError, match="解锁理由"):
-        judging.unlock_rubric(db, org, "")
-    judging.unlock_rubric(db, org, "组委会决定提高问题价值的权重", now=NOW)
-    state = judging.rubric_lock_state(db)
+        rubric_lock.unlock_rubric(db, org, "")
+    rubric_lock.unlock_rubric(db, org, "组委会决定提高问题价值的权重", now=NOW)
+    state = rubric_lock.rubric_lock_state(db)
     assert not state["locked"] and state["reason"] == "组委会决定提高问题价值的权重"
     entry = audit.entries(db, org, action="unlock_rubric")[0]
     assert json.loads(entry["detail"])["rubric"][0]["weight"] == 20  # snapshot
@@ -394,10 +395,10 @@ def test_rubric_lock_and_logged_unlock_keeps_sheets_valid(contest):
     with pytest.raises(ValidationError, match="增加、删除"):
         settings.update(db, org, rubric=reweighted[:-1])
     settings.update(db, org, rubric=[dict(c, weight=40) if c["code"] == "value" else c for c in reweighted])
-    sheet = judging.get_sheet(db, judge, pid, now=NOW)
+    sheet = score_sheets.get_sheet(db, judge, pid, now=NOW)
     assert sheet["total"] == pytest.approx((8 * 40 + 7 * 20 + 6 * 20 + 9 * 20 + 5 * 20) / 120 * 10)
-    judging.lock_rubric(db, org)
-    assert judging.rubric_lock_state(db)["locked"]
+    rubric_lock.lock_rubric(db, org)
+    assert rubric_lock.rubric_lock_state(db)["locked"]
 
 
 def test_demo_assigns_everything_and_scores_about_half(fresh_db, people):
@@ -408,15 +409,15 @@ def test_demo_assigns_everything_and_scores_about_half(fresh_db, people):
             for t in ("teaching", "life", "other", "environment")]
     extra = {f"judge{i}": make_user(db, f"judge{i}", "judge").id for i in range(3, 7)}
     users = {"organizer": people["organizer"].id, "judge1": judges[0].id, "judge2": judges[1].id, **extra}
-    judging.build_demo(db, users, NOW)
+    demo.build_judging(db, users, NOW)
     assert db["assignments"].count_where("published = 1") == len(pids) * 3
     submitted = {r["proposal_id"] for r in db["sheets"].rows_where("status = 'submitted'")}
     assert len(submitted) == len(pids) // 2
     assert db["sheets"].count_where("status = 'draft'") >= 1
     assert all(r["comment"] for r in db["sheets"].rows_where("status = 'submitted'"))
-    totals = judging.progress(db, people["organizer"], now=NOW)["judges"].set_index("judge")
+    totals = review_progress.progress(db, people["organizer"], now=NOW)["judges"].set_index("judge")
     assert totals["submitted"].sum() == len(submitted) * 3
-    mean = judging._totals(db, status="submitted").groupby("judge")["total"].mean()
+    mean = score_sheets.weighted_totals(db, status="submitted").groupby("judge")["total"].mean()
     assert mean[users["judge1"]] < mean.drop([users["judge1"], users["judge4"]]).min()  # harsh
     assert mean[users["judge4"]] > mean.drop([users["judge1"], users["judge4"]]).max()  # lenient
 
@@ -428,12 +429,12 @@ def test_a_proposal_rescreened_as_invalid_leaves_the_judges_queue(contest):
     publish_all(db, people)
     judge_id = next(r["judge_id"] for r in db["assignments"].rows_where("proposal_id = ?", [pids[0]]))
     judge = next(p for p in people.values() if p.id == judge_id)
-    assert pids[0] in set(judging.judge_queue(db, judge)["proposal_id"])
+    assert pids[0] in set(score_sheets.judge_queue(db, judge)["proposal_id"])
     proposals.screen(db, people["organizer"], [pids[0]], False, "与往届提案重复。", now=NOW)
-    assert pids[0] not in set(judging.judge_queue(db, judge)["proposal_id"])
+    assert pids[0] not in set(score_sheets.judge_queue(db, judge)["proposal_id"])
     with pytest.raises(PermissionDenied):
-        judging.blind_proposal(db, judge, pids[0])
+        score_sheets.blind_proposal(db, judge, pids[0])
     with pytest.raises(PermissionDenied):
-        judging.save_draft(db, judge, pids[0], {}, now=NOW)
+        score_sheets.save_draft(db, judge, pids[0], {}, now=NOW)
     proposals.screen(db, people["organizer"], [pids[0]], True, now=NOW)  # valid again: back in the queue
-    assert pids[0] in set(judging.judge_queue(db, judge)["proposal_id"])
+    assert pids[0] in set(score_sheets.judge_queue(db, judge)["proposal_id"])

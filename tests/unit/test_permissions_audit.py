@@ -13,8 +13,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from contest import (accounts, attachments, audit, clock, followup, followup_stats, judging, proposals, results, settings,
-                     timeline, topic_map)
+from contest import (accounts, attachments, audit, clock, conflicts, followup_stats, forwarding, join_requests,
+                     proposals, public_followup, ratings, replies, results, review_assignments,
+                     review_progress, rubric_lock, score_sheets, settings, timeline, topic_map)
 from contest.errors import AuthError, ContestError, PermissionDenied, ValidationError
 from tests.conftest import NOW
 
@@ -60,17 +61,17 @@ def w(fresh_db, people, monkeypatch):
     proposals.submit(db, p["bob"], ids["v2"], now=NOW)
     proposals.screen(db, p["organizer"], [ids["v1"], ids["v2"]], True, now=NOW)
     settings.update(db, p["organizer"], reviews_per_proposal=1)
-    judging.add_assignment(db, p["organizer"], ids["v1"], p["judge"].id, now=NOW)
-    judging.add_assignment(db, p["organizer"], ids["v2"], p["judge2"].id, now=NOW)
-    judging.publish_assignments(db, p["organizer"])
-    judging.add_assignment(db, p["organizer"], ids["v2"], p["judge"].id, now=NOW)  # unpublished draft
+    review_assignments.add_assignment(db, p["organizer"], ids["v1"], p["judge"].id, now=NOW)
+    review_assignments.add_assignment(db, p["organizer"], ids["v2"], p["judge2"].id, now=NOW)
+    review_assignments.publish_assignments(db, p["organizer"])
+    review_assignments.add_assignment(db, p["organizer"], ids["v2"], p["judge"].id, now=NOW)  # unpublished draft
     scores = {c["code"]: 8 for c in settings.get(db).rubric}
-    judging.submit_sheet(db, p["judge"], ids["v1"], scores, COMMENT, NOTE, now=NOW)
-    judging.submit_sheet(db, p["judge2"], ids["v2"], scores, "鲍勃提案的评语", "鲍勃提案的机密备注", now=NOW)
-    ids["case"] = followup.forward(db, p["organizer"], ids["v1"], "jwc", note="组织者给部门的转办说明", now=NOW)
-    ids["reply"] = followup.reply(db, p["dept"], ids["case"], "planned", "已列入下学期食堂改造计划，届时增开窗口。",
+    score_sheets.submit_sheet(db, p["judge"], ids["v1"], scores, COMMENT, NOTE, now=NOW)
+    score_sheets.submit_sheet(db, p["judge2"], ids["v2"], scores, "鲍勃提案的评语", "鲍勃提案的机密备注", now=NOW)
+    ids["case"] = forwarding.forward(db, p["organizer"], ids["v1"], "jwc", note="组织者给部门的转办说明", now=NOW)
+    ids["reply"] = replies.reply(db, p["dept"], ids["case"], "planned", "已列入下学期食堂改造计划，届时增开窗口。",
                                   now=NOW)
-    ids["hidden_reply"] = followup.reply(db, p["dept"], ids["case"], "planned", "内部进展：预算尚在审批中，暂不公开。",
+    ids["hidden_reply"] = replies.reply(db, p["dept"], ids["case"], "planned", "内部进展：预算尚在审批中，暂不公开。",
                                          published=False, now=NOW)
     return db, p, ids
 
@@ -207,13 +208,13 @@ def test_organizer_actions_with_bad_ids_are_refused_cleanly(w, bad):
                  lambda: proposals.set_topic(db, org, [bad], "life"),
                  lambda: results.override_award(db, org, bad, None, "理由充分"),
                  lambda: results.clear_override(db, org, bad),
-                 lambda: followup.forward(db, org, bad, "jwc"),
-                 lambda: followup.reforward(db, org, bad, "hqc", reason="改派"),
-                 lambda: followup.set_published(db, org, bad, False),
+                 lambda: forwarding.forward(db, org, bad, "jwc"),
+                 lambda: forwarding.reforward(db, org, bad, "hqc", reason="改派"),
+                 lambda: replies.set_published(db, org, bad, False),
                  lambda: topic_map.merge_group(db, org, 1, [bad]),
                  lambda: topic_map.split(db, org, [bad]),
-                 lambda: judging.add_assignment(db, org, bad, p["judge"].id),
-                 lambda: judging.remove_assignment(db, org, bad, p["judge"].id),
+                 lambda: review_assignments.add_assignment(db, org, bad, p["judge"].id),
+                 lambda: review_assignments.remove_assignment(db, org, bad, p["judge"].id),
                  lambda: accounts.reset_password(db, org, bad),
                  lambda: accounts.set_active(db, org, bad, False)):
         with pytest.raises(ContestError):
@@ -250,7 +251,7 @@ def test_after_submission_closes_nothing_changes(w, call):
         "add_attachment": lambda: attachments.add(db, alice, ids["a_sub"], "late.pdf", PDF, now=later),
         "new_draft": lambda: proposals.save_draft(db, alice, _fields("截止后新建"), now=later),
         "remove_attachment": lambda: attachments.remove(db, alice, ids["a_att"], now=later),
-        "join": lambda: topic_map.request_to_join(db, p["bob"], ids["a_sub"], now=later),
+        "join": lambda: join_requests.request_to_join(db, p["bob"], ids["a_sub"], now=later),
     }
     before = (db["proposals"].count, db["attachments"].count, db["proposals"].get(ids["a_sub"])["title"])
     with pytest.raises(ValidationError, match="截止"):
@@ -263,18 +264,18 @@ def test_after_judging_closes_sheets_are_read_only(w, call):
     db, p, ids = w
     judge, later = p["judge"], AFTER_JUDGING
     scores = {c["code"]: 3 for c in settings.get(db).rubric}
-    judging.publish_assignments(db, p["organizer"])  # the v2 draft assignment becomes visible
+    review_assignments.publish_assignments(db, p["organizer"])  # the v2 draft assignment becomes visible
     calls = {
-        "save": lambda: judging.save_draft(db, judge, ids["v2"], scores, now=later),
-        "submit": lambda: judging.submit_sheet(db, judge, ids["v1"], scores, now=later),
-        "bulk": lambda: judging.save_bulk(db, judge, [{"proposal_id": ids["v1"], **scores}], submit=True, now=later),
-        "conflict": lambda: judging.declare_conflict(db, judge, ids["v2"], reason="亲属关系", now=later),
+        "save": lambda: score_sheets.save_draft(db, judge, ids["v2"], scores, now=later),
+        "submit": lambda: score_sheets.submit_sheet(db, judge, ids["v1"], scores, now=later),
+        "bulk": lambda: score_sheets.save_bulk(db, judge, [{"proposal_id": ids["v1"], **scores}], submit=True, now=later),
+        "conflict": lambda: conflicts.declare_conflict(db, judge, ids["v2"], reason="亲属关系", now=later),
     }
     before = (db["sheets"].count, db["assignments"].count, list(db["scores"].rows))
     with pytest.raises(ValidationError, match="截止"):
         calls[call]()
     assert (db["sheets"].count, db["assignments"].count, list(db["scores"].rows)) == before
-    assert judging.get_sheet(db, judge, ids["v1"], now=later)["editable"] is False
+    assert score_sheets.get_sheet(db, judge, ids["v1"], now=later)["editable"] is False
 
 
 # --- judging: only assigned, published, blind ------------------------------------------------------
@@ -282,11 +283,11 @@ def test_after_judging_closes_sheets_are_read_only(w, call):
 
 def _judge_calls(db, user, pid):
     scores = {c["code"]: 5 for c in settings.get(db).rubric}
-    return [lambda: judging.blind_proposal(db, user, pid), lambda: judging.get_sheet(db, user, pid, now=NOW),
-            lambda: judging.blind_attachment_ids(db, user, pid),
-            lambda: judging.save_draft(db, user, pid, scores, now=NOW),
-            lambda: judging.submit_sheet(db, user, pid, scores, now=NOW),
-            lambda: judging.declare_conflict(db, user, pid, reason="亲属关系", now=NOW)]
+    return [lambda: score_sheets.blind_proposal(db, user, pid), lambda: score_sheets.get_sheet(db, user, pid, now=NOW),
+            lambda: score_sheets.blind_attachment_ids(db, user, pid),
+            lambda: score_sheets.save_draft(db, user, pid, scores, now=NOW),
+            lambda: score_sheets.submit_sheet(db, user, pid, scores, now=NOW),
+            lambda: conflicts.declare_conflict(db, user, pid, reason="亲属关系", now=NOW)]
 
 
 @pytest.mark.parametrize("who, which", [("judge2", "v1"),  # not assigned
@@ -300,7 +301,7 @@ def test_judge_sees_only_published_assignments(w, who, which):
             call()
     assert (db["sheets"].count, db["conflicts"].count) == before
     assert not attachments.can_download(db, p[who], ids[which])
-    assert ids[which] not in set(judging.judge_queue(db, p[who])["proposal_id"])
+    assert ids[which] not in set(score_sheets.judge_queue(db, p[who])["proposal_id"])
 
 
 @pytest.mark.parametrize("who", ["organizer", "alice", "dept", None])
@@ -310,9 +311,9 @@ def test_judging_functions_are_for_judges(w, who):
         with pytest.raises(PermissionDenied):
             call()
     with pytest.raises(PermissionDenied):
-        judging.judge_queue(db, _as(p, who))
+        score_sheets.judge_queue(db, _as(p, who))
     with pytest.raises(PermissionDenied):
-        judging.bulk_frame(db, _as(p, who))
+        score_sheets.bulk_frame(db, _as(p, who))
 
 
 @pytest.mark.parametrize("bad", BAD_IDS)
@@ -322,15 +323,15 @@ def test_judging_with_bad_ids_is_refused_cleanly(w, bad):
         with pytest.raises(PermissionDenied):
             call()
     with pytest.raises(ValidationError, match="第 1 行"):
-        judging.save_bulk(db, p["judge"], [{"proposal_id": bad}], submit=False, now=NOW)
+        score_sheets.save_bulk(db, p["judge"], [{"proposal_id": bad}], submit=False, now=NOW)
 
 
 def test_bulk_entry_cannot_write_into_someone_elses_proposal(w):
     db, p, ids = w
     scores = {c["code"]: 2 for c in settings.get(db).rubric}
     with pytest.raises(ValidationError):
-        judging.save_bulk(db, p["judge2"], [{"proposal_id": ids["v1"], **scores}], submit=True, now=NOW)
-    result = judging.save_bulk(db, p["judge2"], [{"proposal_id": ids["v1"], **scores}], submit=True,
+        score_sheets.save_bulk(db, p["judge2"], [{"proposal_id": ids["v1"], **scores}], submit=True, now=NOW)
+    result = score_sheets.save_bulk(db, p["judge2"], [{"proposal_id": ids["v1"], **scores}], submit=True,
                                all_or_nothing=False, now=NOW)
     assert result["saved"] == 0 and result["errors"]
     assert not db["sheets"].count_where("judge_id = ? and proposal_id = ?", [p["judge2"].id, ids["v1"]])
@@ -339,14 +340,14 @@ def test_bulk_entry_cannot_write_into_someone_elses_proposal(w):
 def test_a_judge_cannot_declare_a_conflict_for_another_judge(w):
     db, p, ids = w
     with pytest.raises(PermissionDenied):
-        judging.declare_conflict(db, p["judge"], ids["v1"], p["judge2"].id, reason="替别人声明", now=NOW)
+        conflicts.declare_conflict(db, p["judge"], ids["v1"], p["judge2"].id, reason="替别人声明", now=NOW)
 
 
 def test_blind_view_and_attachment_downloads_carry_no_author_identity(w):
     db, p, ids = w
     judge = p["judge"]
-    view = judging.blind_proposal(db, judge, ids["v1"])
-    text = _flat(view) + _flat(judging.judge_queue(db, judge)) + _flat(judging.bulk_frame(db, judge))
+    view = score_sheets.blind_proposal(db, judge, ids["v1"])
+    text = _flat(view) + _flat(score_sheets.judge_queue(db, judge)) + _flat(score_sheets.bulk_frame(db, judge))
     for secret in ("艾丽", "alice", "2023001", "2023003", "卡罗", "管理学院", "艾丽的问卷"):
         assert secret not in text
     assert set(view) == {"id", "title", "topic", "topic_name", "problem", "investigation", "suggestions",
@@ -375,11 +376,11 @@ def test_before_publication_only_organizers_see_rankings(w, who):
     with pytest.raises(PermissionDenied):
         results.honour_roll(db, user)
     with pytest.raises(PermissionDenied):
-        judging.progress(db, user, now=NOW)
+        review_progress.progress(db, user, now=NOW)
     with pytest.raises(PermissionDenied):
-        judging.submitted_scores(db, user)
+        review_progress.submitted_scores(db, user)
     with pytest.raises(PermissionDenied):
-        judging.sheets_of_proposal(db, user, ids["v1"])
+        review_progress.sheets_of_proposal(db, user, ids["v1"])
     if who in ("alice", "carol"):
         assert results.author_view(db, user, ids["v1"]) is None
         steps = timeline.timeline(db, user, ids["v1"])
@@ -405,7 +406,7 @@ def test_authors_see_comments_never_notes_or_judge_names(published, who):
     view = results.author_view(db, p[who], ids["v1"])
     assert view["comments"] == [COMMENT]
     shown = _flat(view) + _flat(timeline.timeline(db, p[who], ids["v1"]))
-    shown += _flat(followup.get_case(db, p[who], ids["case"]))
+    shown += _flat(forwarding.get_case(db, p[who], ids["case"]))
     for secret in (NOTE, "judge1", "judge2", "鲍勃提案的机密备注", "鲍勃提案的评语"):
         assert secret not in shown
     assert "rank" not in view and "score" not in view
@@ -443,7 +444,7 @@ def test_publication_and_awards_are_for_organizers(w, who):
                  lambda: results.override_award(db, user, ids["v1"], "一等奖", "自己给自己评奖"),
                  lambda: results.save_settings(db, user, method="mean"),
                  lambda: settings.update(db, user, contest_name="被篡改的比赛"),
-                 lambda: judging.unlock_rubric(db, user, "想改评分标准")):
+                 lambda: rubric_lock.unlock_rubric(db, user, "想改评分标准")):
         with pytest.raises(PermissionDenied):
             call()
     assert not settings.get(db).results_published and settings.get(db).contest_name == "测试提案大赛"
@@ -456,13 +457,13 @@ def test_publication_and_awards_are_for_organizers(w, who):
 def test_a_case_is_seen_only_by_its_departments_authors_and_organizers(w, who):
     db, p, ids = w
     user = _as(p, who)
-    for call in (lambda: followup.get_case(db, user, ids["case"]), lambda: followup.replies(db, user, ids["case"]),
-                 lambda: followup.case_for_proposal(db, user, ids["v1"])):
+    for call in (lambda: forwarding.get_case(db, user, ids["case"]), lambda: forwarding.replies(db, user, ids["case"]),
+                 lambda: forwarding.case_for_proposal(db, user, ids["v1"])):
         with pytest.raises(PermissionDenied):
             call()
     before = db["replies"].count
     with pytest.raises(PermissionDenied):
-        followup.reply(db, user, ids["case"], "resolved", "冒名答复：问题已经解决完毕。", now=NOW)
+        replies.reply(db, user, ids["case"], "resolved", "冒名答复：问题已经解决完毕。", now=NOW)
     assert db["replies"].count == before
     assert not attachments.can_download(db, user, ids["v1"])
 
@@ -471,40 +472,40 @@ def test_a_case_is_seen_only_by_its_departments_authors_and_organizers(w, who):
 def test_departments_never_see_unforwarded_proposals(w, who):
     db, p, ids = w
     user = p[who]
-    seen = set(followup.cases(db, user)["proposal_id"])
+    seen = set(forwarding.cases(db, user)["proposal_id"])
     assert ids["v2"] not in seen and ids["a_sub"] not in seen
     assert seen == ({ids["v1"]} if who == "dept" else set())
     for pid in ("v2", "a_sub", "a_draft"):
         assert not attachments.can_download(db, user, ids[pid])
         with pytest.raises(PermissionDenied):
             proposals.get(db, user, ids[pid])
-        assert followup.case_for_proposal(db, user, ids[pid]) is None
+        assert forwarding.case_for_proposal(db, user, ids[pid]) is None
 
 
 def test_department_case_view_names_no_author(w):
     db, p, ids = w
-    case = followup.get_case(db, p["dept"], ids["case"])
-    text = _flat(case) + _flat(followup.cases(db, p["dept"]))
+    case = forwarding.get_case(db, p["dept"], ids["case"])
+    text = _flat(case) + _flat(forwarding.cases(db, p["dept"]))
     for secret in ("艾丽", "卡罗", "2023001", "管理学院"):
         assert secret not in text
 
 
 def test_only_the_lead_department_declines(w):
     db, p, ids = w
-    followup.reforward(db, p["organizer"], ids["case"], "jwc", reason="加协办", co_departments=["hqc"], now=NOW)
+    forwarding.reforward(db, p["organizer"], ids["case"], "jwc", reason="加协办", co_departments=["hqc"], now=NOW)
     with pytest.raises(PermissionDenied):
-        followup.decline(db, p["dept2"], ids["case"], "不归我们管，退回")
+        forwarding.decline(db, p["dept2"], ids["case"], "不归我们管，退回")
     with pytest.raises(PermissionDenied):
-        followup.decline(db, p["organizer"], ids["case"], "组织者冒充部门退回")
+        forwarding.decline(db, p["organizer"], ids["case"], "组织者冒充部门退回")
 
 
 def test_department_bulk_import_cannot_answer_other_departments_cases(w):
     db, p, ids = w
     sheet = f"办理编号,办理状态,答复内容\n{ids['case']},已解决,冒名答复：问题已经解决完毕。\n".encode()
     with pytest.raises(ValidationError, match="第 2 行"):
-        followup.import_replies(db, p["dept2"], sheet, "r.csv", now=NOW)
+        replies.import_replies(db, p["dept2"], sheet, "r.csv", now=NOW)
     with pytest.raises(PermissionDenied):
-        followup.import_replies(db, p["alice"], sheet, "r.csv", now=NOW)
+        replies.import_replies(db, p["alice"], sheet, "r.csv", now=NOW)
     assert db["cases"].get(ids["case"])["status"] == "replied"
 
 
@@ -512,9 +513,9 @@ def test_department_bulk_import_cannot_answer_other_departments_cases(w):
 def test_only_authors_rate_a_reply(w, who):
     db, p, ids = w
     with pytest.raises(PermissionDenied):
-        followup.rate(db, _as(p, who), ids["v1"], "satisfied", now=NOW)
+        ratings.rate(db, _as(p, who), ids["v1"], "satisfied", now=NOW)
     with pytest.raises(PermissionDenied):
-        followup.request_further_reply(db, _as(p, who), ids["v1"], "不满意，请再答复", now=NOW)
+        ratings.request_further_reply(db, _as(p, who), ids["v1"], "不满意，请再答复", now=NOW)
     assert not db["ratings"].count
 
 
@@ -523,40 +524,40 @@ def test_follow_up_with_bad_ids_is_refused_cleanly(w, bad):
     db, p, _ = w
     for user in (p["dept"], p["alice"], p["organizer"]):
         with pytest.raises(ContestError):
-            followup.get_case(db, user, bad)
-    for call in (lambda: followup.reply(db, p["dept"], bad, "resolved", "答复内容足够长了吧。"),
-                 lambda: followup.decline(db, p["dept"], bad, "不是我们的事"),
-                 lambda: followup.attachment(db, p["dept"], bad),
-                 lambda: followup.rate(db, p["alice"], bad, "satisfied"),
-                 lambda: followup.rating_status(db, p["alice"], bad)):
+            forwarding.get_case(db, user, bad)
+    for call in (lambda: replies.reply(db, p["dept"], bad, "resolved", "答复内容足够长了吧。"),
+                 lambda: forwarding.decline(db, p["dept"], bad, "不是我们的事"),
+                 lambda: replies.attachment(db, p["dept"], bad),
+                 lambda: ratings.rate(db, p["alice"], bad, "satisfied"),
+                 lambda: ratings.rating_status(db, p["alice"], bad)):
         with pytest.raises(ContestError):
             call()
 
 
 def test_public_follow_up_pages_carry_no_personal_data(w):
     db, p, ids = w
-    followup.rate(db, p["alice"], ids["v1"], "unsatisfied", "艾丽的私人评价意见", now=NOW)
-    frame = followup.public_cases(db)
+    ratings.rate(db, p["alice"], ids["v1"], "unsatisfied", "艾丽的私人评价意见", now=NOW)
+    frame = public_followup.public_cases(db)
     assert set(frame["id"]) == {ids["case"]}
-    entries = followup.public_replies(db, ids["case"])
+    entries = public_followup.public_replies(db, ids["case"])
     stats = followup_stats.public_stats(db, now=NOW)
     text = _flat(frame) + _flat(entries) + _flat(stats["headline"]) + _flat(stats["by_department"])
     for secret in ("艾丽", "卡罗", "2023001", "管理学院", "dept-jwc", "艾丽的私人评价意见", "组织者给部门的转办说明",
                    "内部进展"):
         assert secret not in text
     assert [e["text"] for e in entries] == ["已列入下学期食堂改造计划，届时增开窗口。"]
-    assert followup.public_replies(db, "abc") == [] and followup.public_replies(db, None) == []
+    assert public_followup.public_replies(db, "abc") == [] and public_followup.public_replies(db, None) == []
 
 
 @pytest.mark.parametrize("who", ["alice", "judge", "dept", None])
 def test_forwarding_and_dashboard_are_for_organizers(w, who):
     db, p, ids = w
     user = _as(p, who)
-    for call in (lambda: followup.forward(db, user, ids["v2"], "hqc", now=NOW),
-                 lambda: followup.forwardable(db, user), lambda: followup_stats.stats(db, user, now=NOW),
+    for call in (lambda: forwarding.forward(db, user, ids["v2"], "hqc", now=NOW),
+                 lambda: forwarding.forwardable(db, user), lambda: followup_stats.stats(db, user, now=NOW),
                  lambda: followup_stats.export_excel(db, user, now=NOW),
-                 lambda: followup.set_published(db, user, ids["hidden_reply"], True),
-                 lambda: followup.reforward(db, user, ids["case"], "hqc", reason="改派给后勤")):
+                 lambda: replies.set_published(db, user, ids["hidden_reply"], True),
+                 lambda: forwarding.reforward(db, user, ids["case"], "hqc", reason="改派给后勤")):
         with pytest.raises(PermissionDenied):
             call()
     assert db["cases"].count == 1 and not db["replies"].get(ids["hidden_reply"])["published"]
@@ -567,24 +568,24 @@ def test_forwarding_and_dashboard_are_for_organizers(w, who):
 
 def test_join_requests_answered_only_by_the_submitter(w):
     db, p, ids = w
-    request = topic_map.request_to_join(db, p["bob"], ids["a_sub"], "想一起做", now=NOW)
+    request = join_requests.request_to_join(db, p["bob"], ids["a_sub"], "想一起做", now=NOW)
     for who in ("carol", "bob"):  # a co-author, the requester himself
         with pytest.raises(PermissionDenied):
-            topic_map.answer_join_request(db, p[who], request, True, now=NOW)
+            join_requests.answer_join_request(db, p[who], request, True, now=NOW)
     with pytest.raises(PermissionDenied):
-        topic_map.cancel_join_request(db, p["alice"], request, now=NOW)
+        join_requests.cancel_join_request(db, p["alice"], request, now=NOW)
     for who in ("organizer", "judge", "dept"):
         with pytest.raises(PermissionDenied):
-            topic_map.answer_join_request(db, p[who], request, True, now=NOW)
+            join_requests.answer_join_request(db, p[who], request, True, now=NOW)
     assert p["bob"].id not in proposals.coauthor_ids(db, ids["a_sub"])
     for target in ("a_draft", "b_draft", "a_wd"):  # drafts are never joinable (nor shown)
         with pytest.raises(PermissionDenied):
-            topic_map.request_to_join(db, p["carol"], ids[target], now=NOW)
+            join_requests.request_to_join(db, p["carol"], ids[target], now=NOW)
     for bad in BAD_IDS:
         with pytest.raises(PermissionDenied):
-            topic_map.request_to_join(db, p["carol"], bad, now=NOW)
+            join_requests.request_to_join(db, p["carol"], bad, now=NOW)
         with pytest.raises(PermissionDenied):
-            topic_map.answer_join_request(db, p["alice"], bad, True, now=NOW)
+            join_requests.answer_join_request(db, p["alice"], bad, True, now=NOW)
 
 
 def test_similar_proposal_hints_never_show_drafts_or_authors(w):
@@ -611,7 +612,7 @@ def test_a_disabled_account_can_do_nothing_more(w):
     accounts.set_active(db, p["organizer"], p["judge2"].id, False)
     assert p["judge2"].id not in {j.id for j in accounts.judges(db)}
     with pytest.raises(ValidationError, match="不是在用的评委"):
-        judging.add_assignment(db, p["organizer"], ids["v1"], p["judge2"].id, now=NOW)
+        review_assignments.add_assignment(db, p["organizer"], ids["v1"], p["judge2"].id, now=NOW)
 
 
 @pytest.mark.parametrize("who", ["alice", "judge", "dept", None])
@@ -685,19 +686,19 @@ def test_a_merged_case_shows_each_student_only_their_own_rating_and_no_internal_
     v3 = proposals.save_draft(db, p["bob"], _fields("鲍勃也要求食堂增开窗口"), now=NOW)
     proposals.submit(db, p["bob"], v3, now=NOW)
     proposals.screen(db, p["organizer"], [v3], True, now=NOW)
-    case = followup.forward(db, p["organizer"], ids["v2"], "hqc", note="内部：请优先处理，校领导关注",
+    case = forwarding.forward(db, p["organizer"], ids["v2"], "hqc", note="内部：请优先处理，校领导关注",
                             member_ids=[v3], now=NOW)
-    followup.reply(db, p["dept2"], case, "planned", "已列入下学期计划，届时统一处理。", now=NOW)
-    followup.rate(db, p["bob"], v3, "unsatisfied", "鲍勃的私人评价意见", now=NOW)
-    followup.request_further_reply(db, p["bob"], v3, "鲍勃的再次答复理由", now=NOW)
-    followup.rate(db, p["bob"], ids["v2"], "satisfied", "鲍勃对 v2 的评价", now=NOW)
+    replies.reply(db, p["dept2"], case, "planned", "已列入下学期计划，届时统一处理。", now=NOW)
+    ratings.rate(db, p["bob"], v3, "unsatisfied", "鲍勃的私人评价意见", now=NOW)
+    ratings.request_further_reply(db, p["bob"], v3, "鲍勃的再次答复理由", now=NOW)
+    ratings.rate(db, p["bob"], ids["v2"], "satisfied", "鲍勃对 v2 的评价", now=NOW)
     # another student joins v2 as co-author: she may see v2's rating, not v3's (bob's other proposal)
     db["coauthors"].insert({"proposal_id": ids["v2"], "user_id": p["carol"].id})
-    shown = _flat(followup.get_case(db, p["carol"], case)) + _flat(followup.cases(db, p["carol"]))
+    shown = _flat(forwarding.get_case(db, p["carol"], case)) + _flat(forwarding.cases(db, p["carol"]))
     assert "鲍勃对 v2 的评价" in shown
     for secret in ("鲍勃的私人评价意见", "鲍勃的再次答复理由", "内部：请优先处理"):
         assert secret not in shown
     # the department and the organizer still see everything
     for who in ("dept2", "organizer"):
-        full = _flat(followup.get_case(db, p[who], case))
+        full = _flat(forwarding.get_case(db, p[who], case))
         assert "鲍勃的私人评价意见" in full and "内部：请优先处理" in full

@@ -434,11 +434,9 @@ def test_timeline_reads_judging_tables_and_hides_award_until_results(fresh_db, p
 
 
 def test_timeline_uses_followup_events_when_available(fresh_db, people, monkeypatch):
-    from contest import followup
-
     pid = submitted(fresh_db, people["alice"])
     proposals.screen(fresh_db, people["organizer"], [pid], True, now=NOW)
-    monkeypatch.setattr(followup, "timeline_events", lambda db, p: [
+    monkeypatch.setattr(timeline, "timeline_events", lambda db, p: [
         {"step": "已转办", "at": "2026-05-01 09:00:00", "detail": "教务处"}], raising=False)
     steps = {s["step"]: s for s in timeline.timeline(fresh_db, people["alice"], pid)}
     assert steps["已转办"]["state"] == "done" and steps["已转办"]["detail"] == "教务处"

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from contest import audit, proposals, topic_map
+from contest import audit, join_requests, proposals, topic_map
 from contest.errors import PermissionDenied, ValidationError
 from contest.proposals import MAX_COAUTHORS
 from tests.conftest import NOW, make_user
@@ -251,55 +251,55 @@ def test_similar_to_draft_hides_drafts_own_and_authors(fresh_db, people, contest
 def test_join_request_needs_the_submitters_consent(fresh_db, people, contest):
     db, alice, bob, carol = fresh_db, people["alice"], people["bob"], people["carol"]
     target = contest["shuttle0"]  # submitted by alice
-    request = topic_map.request_to_join(db, bob, target, "我也在研究这个问题", now=NOW)
+    request = join_requests.request_to_join(db, bob, target, "我也在研究这个问题", now=NOW)
     with pytest.raises(ValidationError, match="等待提交人答复"):
-        topic_map.request_to_join(db, bob, target, now=NOW)
+        join_requests.request_to_join(db, bob, target, now=NOW)
     assert bob.id not in proposals.coauthor_ids(db, target)
-    pending = topic_map.requests_to_answer(db, alice)
+    pending = join_requests.requests_to_answer(db, alice)
     assert [(r["id"], r["requester"], r["title"]) for r in pending] == [(request, "鲍勃", SHUTTLE[0][0])]
-    assert topic_map.requests_to_answer(db, carol) == []
-    assert topic_map.my_join_requests(db, bob)[0]["status_name"] == "等待答复"
+    assert join_requests.requests_to_answer(db, carol) == []
+    assert join_requests.my_join_requests(db, bob)[0]["status_name"] == "等待答复"
     with pytest.raises(PermissionDenied):
-        topic_map.answer_join_request(db, carol, request, True, now=NOW)
+        join_requests.answer_join_request(db, carol, request, True, now=NOW)
     with pytest.raises(PermissionDenied):
-        topic_map.answer_join_request(db, people["organizer"], request, True, now=NOW)
-    topic_map.answer_join_request(db, alice, request, True, now=NOW)
+        join_requests.answer_join_request(db, people["organizer"], request, True, now=NOW)
+    join_requests.answer_join_request(db, alice, request, True, now=NOW)
     assert bob.id in proposals.coauthor_ids(db, target)
     assert target in {p["id"] for p in proposals.mine(db, bob)}
-    assert topic_map.my_join_requests(db, bob)[0]["status_name"] == "已同意"
+    assert join_requests.my_join_requests(db, bob)[0]["status_name"] == "已同意"
     with pytest.raises(ValidationError, match="已处理"):
-        topic_map.answer_join_request(db, alice, request, False, now=NOW)
+        join_requests.answer_join_request(db, alice, request, False, now=NOW)
     assert [e["action"] for e in audit.entries(db, people["organizer"])][:2] == ["accept_join", "request_join"]
     # decline and cancel
-    second = topic_map.request_to_join(db, carol, target, now=NOW)
-    topic_map.answer_join_request(db, alice, second, False, now=NOW)
+    second = join_requests.request_to_join(db, carol, target, now=NOW)
+    join_requests.answer_join_request(db, alice, second, False, now=NOW)
     assert carol.id not in proposals.coauthor_ids(db, target)
-    third = topic_map.request_to_join(db, carol, target, now=NOW)
+    third = join_requests.request_to_join(db, carol, target, now=NOW)
     with pytest.raises(PermissionDenied):
-        topic_map.cancel_join_request(db, bob, third, now=NOW)
-    topic_map.cancel_join_request(db, carol, third, now=NOW)
-    assert topic_map.requests_to_answer(db, alice) == []
+        join_requests.cancel_join_request(db, bob, third, now=NOW)
+    join_requests.cancel_join_request(db, carol, third, now=NOW)
+    assert join_requests.requests_to_answer(db, alice) == []
 
 
 def test_join_request_rules(fresh_db, people, contest):
     db, alice, bob = fresh_db, people["alice"], people["bob"]
     with pytest.raises(ValidationError, match="已是该提案的作者"):
-        topic_map.request_to_join(db, alice, contest["shuttle0"], now=NOW)
+        join_requests.request_to_join(db, alice, contest["shuttle0"], now=NOW)
     with pytest.raises(PermissionDenied):
-        topic_map.request_to_join(db, alice, contest["draft"], now=NOW)
+        join_requests.request_to_join(db, alice, contest["draft"], now=NOW)
     with pytest.raises(PermissionDenied):
-        topic_map.request_to_join(db, people["judge"], contest["shuttle0"], now=NOW)
+        join_requests.request_to_join(db, people["judge"], contest["shuttle0"], now=NOW)
     late = NOW + dt.timedelta(days=40)
     with pytest.raises(ValidationError, match="截止"):
-        topic_map.request_to_join(db, bob, contest["shuttle0"], now=late)
+        join_requests.request_to_join(db, bob, contest["shuttle0"], now=late)
     proposals.screen(db, people["organizer"], [contest["exams"]], True, now=NOW)
     with pytest.raises(ValidationError, match="立案审查"):
-        topic_map.request_to_join(db, bob, contest["exams"], now=NOW)
+        join_requests.request_to_join(db, bob, contest["exams"], now=NOW)
     # a request accepted after the places ran out is refused
-    request = topic_map.request_to_join(db, bob, contest["price"], now=NOW)
+    request = join_requests.request_to_join(db, bob, contest["price"], now=NOW)
     others = [make_user(db, f"s{i}", "participant", student_no=f"20239{i}") for i in range(MAX_COAUTHORS)]
     db["coauthors"].insert_all([{"proposal_id": contest["price"], "user_id": u.id} for u in others])
     with pytest.raises(ValidationError, match=f"已满 {MAX_COAUTHORS} 人"):
-        topic_map.answer_join_request(db, alice, request, True, now=NOW)
+        join_requests.answer_join_request(db, alice, request, True, now=NOW)
     with pytest.raises(ValidationError, match="已满"):
-        topic_map.request_to_join(db, people["carol"], contest["price"], now=NOW)
+        join_requests.request_to_join(db, people["carol"], contest["price"], now=NOW)

@@ -1,0 +1,46 @@
+"""The public follow-up page: forwarded proposals and their published replies, for everyone.
+
+No name, 学号, college or rating comment ever leaves this module.
+"""
+from __future__ import annotations
+
+import pandas as pd
+from sqlite_utils import Database
+
+from .forwarding import CASE_STATUS, STATES
+from .db import like_pattern
+
+
+def public_cases(db: Database, *, topic: str | None = None, department: str | None = None,
+                 text: str | None = None) -> pd.DataFrame:
+    """Forwarded proposals for everyone, logged in or not: no names, 学号, colleges or ratings."""
+    where, args = ["1 = 1"], []
+    if topic:
+        where.append("p.topic = ?")
+        args.append(topic)
+    if department:
+        where.append("c.id in (select case_id from case_departments where department = ?)")
+        args.append(department)
+    if text and text.strip():
+        where.append("p.title like ? escape '\\'")
+        args.append(like_pattern(text))
+    rows = db.query(f"""select c.id, p.title, p.topic, c.department, d.name as department_name, c.status, c.state,
+                               substr(c.forwarded_at, 1, 10) as forwarded_on,
+                               substr(c.last_reply_at, 1, 10) as replied_on,
+                               (select count(*) from case_members m where m.case_id = c.id) as proposals
+                        from cases c join proposals p on p.id = c.proposal_id
+                             left join departments d on d.code = c.department
+                        where {' and '.join(where)} order by c.id desc""", args)
+    frame = pd.DataFrame(rows, columns=["id", "title", "topic", "department", "department_name", "status", "state",
+                                        "forwarded_on", "replied_on", "proposals"])
+    frame["status_name"] = frame["status"].map(CASE_STATUS)
+    frame["state_name"] = frame["state"].map(STATES).fillna("")
+    return frame
+
+
+def public_replies(db: Database, case_id: int) -> list[dict]:
+    """The published replies of a case, for everyone (department, state, text, date)."""
+    return list(db.query("""select r.kind, d.name as department_name, r.state, r.text, r.plan, r.expected_date,
+                                   r.reason, substr(r.at, 1, 10) as on_date
+                            from replies r left join departments d on d.code = r.department
+                            where r.case_id = ? and r.published = 1 order by r.at, r.id""", [case_id]))
