@@ -4,13 +4,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from argon2 import PasswordHasher
 
 from contest import accounts, db as database, settings
-
-NOW = dt.datetime(2026, 3, 10, 12, 0)
-FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-PASSWORD_HASH = FAST_HASHER.hash("Passw0rd!")
+from tests.helpers import FAST_HASHER, NOW, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -36,23 +32,6 @@ def fresh_db(db_path):
         {"code": "hqc", "name": "后勤保障处", "description": "", "active": 1},
     ], pk="code")
     return db
-
-
-def insert_proposal(db, author, *, coauthors=(), **fields):
-    """A proposal row written straight into the database (any status), with its co-authors."""
-    row = {"submitter_id": author.id, "title": "关于改进食堂的建议", "topic": "teaching", "status": "valid",
-           "problem": "问题" * 10, "investigation": "调研" * 10, "suggestions": "建议" * 10,
-           "college": author.college, "source": "portal",
-           "created_at": "2026-03-01 10:00:00", "updated_at": "2026-03-01 10:00:00"} | fields
-    pid = db["proposals"].insert(row).last_pk
-    db["coauthors"].insert_all([{"proposal_id": pid, "user_id": u.id} for u in coauthors])
-    return pid
-
-
-def make_user(db, username, role, **extra):
-    row = {"username": username, "role": role, "name": extra.pop("name", username),
-           "password_hash": PASSWORD_HASH, "must_change_password": 0, "active": 1} | extra
-    return accounts.get_user(db, db["users"].insert(row).last_pk)
 
 
 @pytest.fixture

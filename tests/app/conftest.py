@@ -1,16 +1,14 @@
 """AppTest helpers: run the real app on the test database as a given user."""
 from __future__ import annotations
 
-from pathlib import Path
+import datetime as dt
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from contest import accounts, clock
-from tests.conftest import FAST_HASHER, NOW
-
-APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+from contest import accounts, clock, forwarding, ratings, replies
+from tests.helpers import APP, FAST_HASHER, NOW, REPLY, add_followup_proposal
 
 
 @pytest.fixture(autouse=True)
@@ -48,10 +46,17 @@ def app_as(fresh_db, people, monkeypatch):
     return start
 
 
-def texts(at: AppTest) -> str:
-    """Everything the page shows as text, markdown, messages or captions, in one string."""
-    parts = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "success", "error",
-                 "warning", "info", "metric", "code"):
-        parts += [str(getattr(e, "value", "")) + str(getattr(e, "label", "")) for e in getattr(at, kind)]
-    return "\n".join(parts)
+@pytest.fixture
+def cases(fresh_db, people):
+    """p1 (alice, co-author carol) forwarded to jwc long ago (overdue); p2 (bob) to hqc and answered; p3 waits."""
+    db, org = fresh_db, people["organizer"]
+    now = clock.now()
+    p1 = add_followup_proposal(db, people["alice"], department="jwc", title="关于增加自习室座位的建议",
+                      coauthors=[people["carol"]])
+    p2 = add_followup_proposal(db, people["bob"], department="hqc", title="关于食堂延时供应的建议")
+    p3 = add_followup_proposal(db, people["bob"], department="hqc", title="关于热水全天供应的建议")
+    c1 = forwarding.forward(db, org, p1, "jwc", due_days=7, now=now - dt.timedelta(days=10))
+    c2 = forwarding.forward(db, org, p2, "hqc", now=now - dt.timedelta(days=5))
+    replies.reply(db, people["dept2"], c2, "planned", REPLY, plan="下学期起延长至21点", now=now - dt.timedelta(days=2))
+    ratings.rate(db, people["bob"], p2, "不满意", "希望说明具体时间表", now=now - dt.timedelta(days=1))
+    return {"db": db, "p1": p1, "p2": p2, "p3": p3, "c1": c1, "c2": c2}

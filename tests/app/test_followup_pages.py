@@ -5,9 +5,8 @@ import datetime as dt
 
 import pytest
 
-from contest import clock, forwarding, ratings, replies
-from tests.app.conftest import texts
-from tests.unit.test_followup import REPLY, add_proposal
+from contest import forwarding, replies
+from tests.helpers import REPLY, texts
 
 
 def shown_after_flash(at, message: str) -> str:
@@ -16,22 +15,6 @@ def shown_after_flash(at, message: str) -> str:
     if message not in texts(at):
         at.run()
     return texts(at)
-
-
-@pytest.fixture
-def cases(fresh_db, people):
-    """p1 (alice, co-author carol) forwarded to jwc long ago (overdue); p2 (bob) to hqc and answered; p3 waits."""
-    db, org = fresh_db, people["organizer"]
-    now = clock.now()
-    p1 = add_proposal(db, people["alice"], department="jwc", title="关于增加自习室座位的建议",
-                      coauthors=[people["carol"]])
-    p2 = add_proposal(db, people["bob"], department="hqc", title="关于食堂延时供应的建议")
-    p3 = add_proposal(db, people["bob"], department="hqc", title="关于热水全天供应的建议")
-    c1 = forwarding.forward(db, org, p1, "jwc", due_days=7, now=now - dt.timedelta(days=10))
-    c2 = forwarding.forward(db, org, p2, "hqc", now=now - dt.timedelta(days=5))
-    replies.reply(db, people["dept2"], c2, "planned", REPLY, plan="下学期起延长至21点", now=now - dt.timedelta(days=2))
-    ratings.rate(db, people["bob"], p2, "不满意", "希望说明具体时间表", now=now - dt.timedelta(days=1))
-    return {"db": db, "p1": p1, "p2": p2, "p3": p3, "c1": c1, "c2": c2}
 
 
 def test_department_queue_shows_only_own_cases_with_overdue_mark(app_as, cases):

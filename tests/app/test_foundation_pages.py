@@ -2,7 +2,7 @@
 import pandas as pd
 
 from contest import accounts, settings
-from tests.app.conftest import texts
+from tests.helpers import texts
 
 
 def test_registration_refuses_bad_input_then_registers(app_as, fresh_db):

@@ -1,20 +1,10 @@
 """AppTest: judge queue, score sheet, bulk entry; organizer assignment and progress pages."""
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from contest import clock, review_assignments, rubric_lock, score_sheets, settings
-from tests.app.conftest import texts
-from tests.conftest import NOW
-from tests.unit.test_judging import FULL, add_proposal
-
-
-@pytest.fixture(autouse=True)
-def fixed_clock(monkeypatch):
-    """Judging is open at NOW (the fixture contest's judging closes 45 days after it opened)."""
-    monkeypatch.setattr(clock, "now", lambda: NOW)
+from contest import review_assignments, rubric_lock, score_sheets, settings
+from tests.helpers import FULL, add_judging_proposal as add_proposal, texts
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 import pytest
 
 from contest.navigation import ROLE_PAGES
-from tests.app.conftest import texts
+from tests.helpers import texts
 
 ALL_PAGES = {path for sections in ROLE_PAGES.values() for entries in sections.values()
              for path, _, _ in entries}
@@ -76,7 +76,7 @@ def test_a_chosen_empty_database_is_not_filled_with_demo_accounts(db_path):
     from streamlit.testing.v1 import AppTest
 
     from contest import db as database
-    from tests.app.conftest import APP
+    from tests.helpers import APP
 
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert "python -m contest init" in texts(at)

@@ -1,7 +1,6 @@
 """AppTest: the organizer's overview shows the contest's figures from the database."""
 from contest import proposals
-from tests.app.conftest import texts
-from tests.conftest import NOW
+from tests.helpers import NOW, texts
 
 
 def submit(db, student, title):

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from contest import attachments, forwarding, proposals, review_assignments, settings
-from tests.app.conftest import texts
-from tests.conftest import NOW
+from tests.helpers import NOW, texts
 
 PDF = b"%PDF-1.4\n% audit\n"
 BOB_SECRET = "鲍勃的秘密草稿"

@@ -1,9 +1,6 @@
 """Regressions found by trying the portal in a real browser as each kind of user (QA pass)."""
 from contest import proposals
-from tests.app.conftest import texts
-from tests.app.test_submission_pages import WRITE, click, fill
-from tests.unit.test_proposals import GOOD
-from tests.app.test_followup_pages import cases  # noqa: F401  (fixture)
+from tests.helpers import GOOD, NOW, REPLY, WRITE, click, fill, texts
 
 EMOJI = "程序员👩‍💻与🏳️‍🌈"  # emoji sequences joined by U+200D (zero-width joiner)
 
@@ -58,7 +55,6 @@ def test_new_topic_row_without_a_name_is_refused_not_saved_as_nan(app_as, fresh_
 
 
 def test_audit_log_shows_actions_and_targets_in_chinese(app_as, fresh_db, people):
-    from tests.conftest import NOW
 
     from contest import settings
 
@@ -80,7 +76,7 @@ def test_every_audited_action_has_a_chinese_name():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    page = ast.parse((root / "pages" / "audit_log.py").read_text())
+    page = ast.parse((root / "app_pages" / "audit_log.py").read_text())
     names = next(ast.literal_eval(node.value) for node in page.body
                  if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "ACTIONS")
     used = set()
@@ -131,7 +127,6 @@ def test_text_typed_when_the_deadline_passes_is_shown_for_copying(app_as, fresh_
 def test_refused_reply_keeps_what_the_department_typed_and_a_sent_one_empties_the_form(app_as, cases):
     import datetime as dt
 
-    from tests.unit.test_followup import REPLY
 
     at = app_as("dept", "app_pages/department_queue.py")
     at.radio(key="reply_state").set_value("in_progress")

@@ -3,8 +3,7 @@ public honour roll before and after publication."""
 import pytest
 
 from contest import audit, results, settings
-from tests.app.conftest import texts
-from tests.unit.test_results import add_proposal, add_sheet, make_user
+from tests.helpers import add_results_proposal as add_proposal, add_sheet, texts
 
 PAGE = "app_pages/leaderboard.py"
 

@@ -4,33 +4,9 @@ import datetime as dt
 import pytest
 
 from contest import attachments, exports, proposals, settings
-from tests.app.conftest import texts
-from tests.conftest import NOW
-from tests.unit.test_import import ROW
-from tests.unit.test_proposals import GOOD
+from tests.helpers import GOOD, NOW, ROW, WRITE, click, fill, texts
 
-WRITE = "app_pages/write_proposal.py"
 IMAGE = "![x](http://example.com/t.png)"
-
-
-def fill(at, **values):
-    """Type into the proposal form (the form's keys start with wp<id>_)."""
-    prefix = f"wp{at.session_state['wp_choice']}_"
-    for name in ("title", "coauthors"):
-        if name in values:
-            at.text_input(key=prefix + name).input(values[name])
-    for name in ("problem", "investigation", "suggestions"):
-        if name in values:
-            at.text_area(key=prefix + name).input(values[name])
-    for name in ("topic", "department"):
-        if name in values:
-            at.selectbox(key=prefix + name).select(values[name])
-    return prefix
-
-
-def click(at, label):
-    next(b for b in at.button if b.label == label).click()
-    at.run()
 
 
 def no_images(at):
@@ -188,7 +164,7 @@ def test_other_students_draft_never_shown(app_as, fresh_db, people):
 
 
 def test_attachments_uploaded_checked_by_bytes_and_listed(app_as, fresh_db, people):
-    from tests.unit.test_attachments import EXE, PDF
+    from tests.helpers import EXE, PDF
 
     pid = proposals.save_draft(fresh_db, people["alice"], GOOD, now=NOW)
     at = app_as("alice", WRITE)

@@ -5,9 +5,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from contest import audit, proposals, topic_map
-from tests.app.conftest import texts
-from tests.unit.test_topic_map import NEAR_DUPLICATE, SHUTTLE
-from tests.unit.test_topic_map import contest  # noqa: F401  (fixture: seven submitted proposals, one draft)
+from tests.helpers import NEAR_DUPLICATE, NOW, SHUTTLE, make_user, texts, topic_contest
+
+
+@pytest.fixture
+def contest(fresh_db, people):
+    """Seven submitted proposals (three on one shuttle issue) and one draft."""
+    return topic_contest(fresh_db, people)
 
 
 def _section(at, name):
@@ -127,7 +131,6 @@ def test_no_hint_for_unrelated_text(fresh_db, contest, make_dave):
 def make_dave(fresh_db, monkeypatch):
     """A fourth student; the clock is fixed inside submission (join requests need it open)."""
     from contest import clock
-    from tests.conftest import NOW, make_user
 
     monkeypatch.setattr(clock, "now", lambda: NOW)
     return make_user(fresh_db, "dave", "participant", student_no="2023004", college="医学部", name="戴维")
@@ -136,7 +139,6 @@ def make_dave(fresh_db, monkeypatch):
 def test_similar_hint_on_the_write_page_and_requests_on_my_proposals(app_as, fresh_db, people, contest,
                                                                      monkeypatch):
     from contest import clock
-    from tests.conftest import NOW
 
     monkeypatch.setattr(clock, "now", lambda: NOW)  # submission open
     at = app_as("alice", "app_pages/write_proposal.py")

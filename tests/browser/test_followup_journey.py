@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from contest.demo import DEMO_DIR
-from tests.browser.conftest import alert, choose, goto_page, login, metric, shot, wait_idle
+from tests.browser.helpers import alert, choose, goto_page, login, metric, shot, wait_idle
 
 SUMMARY = re.compile(r"对接提案(\d+)件，移交率([\d.]+)%；其中(\d+)件提案得到回复，已解决(\d+)件，(\d+)件正在回复中")
 

@@ -1,7 +1,7 @@
 """Foundation journey: a new student registers; the organizer changes a setting."""
 from playwright.sync_api import expect
 
-from tests.browser.conftest import alert, goto_page, login, open_app, shot, wait_idle
+from tests.browser.helpers import alert, goto_page, login, open_app, shot, wait_idle
 
 
 def test_login_page_lists_demo_accounts(page, server):

@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import alert, choose, goto_page, login, metric, shot, wait_idle
+from tests.browser.helpers import alert, choose, goto_page, login, metric, shot, wait_idle
 
 
 def test_organizer_assigns_judge_scores_two_organizer_sees_progress(page, server):

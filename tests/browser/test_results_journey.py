@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from contest import accounts, db as database, demo, results
-from tests.browser.conftest import alert, goto_page, login, open_app, shot, wait_idle
+from tests.browser.helpers import alert, goto_page, login, open_app, shot, wait_idle
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import alert, goto_page, login, open_app, shot, wait_idle
+from tests.browser.helpers import alert, goto_page, login, open_app, shot, wait_idle
 
 STUDENT_NO = "2125999101"
 PASSWORD = "journey-pass1"

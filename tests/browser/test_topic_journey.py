@@ -1,7 +1,7 @@
 """Topic-map journey: the organizer opens 话题地图, corrects a topic, merges a same-issue group."""
 from playwright.sync_api import expect
 
-from tests.browser.conftest import alert, goto_page, login, shot, wait_idle
+from tests.browser.helpers import alert, goto_page, login, shot, wait_idle
 
 SHUTTLE_TITLES = ["建议增加兴庆至创新港早高峰校车班次", "关于创新港返回兴庆晚间通勤车运力不足的建议",
                   "两校区班车高峰期“一座难求”，建议扩大运力"]

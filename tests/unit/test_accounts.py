@@ -5,7 +5,7 @@ import pytest
 
 from contest import accounts, audit
 from contest.errors import AuthError, PermissionDenied, ValidationError
-from tests.conftest import NOW
+from tests.helpers import NOW
 
 
 def register(db, **overrides):

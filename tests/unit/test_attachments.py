@@ -8,13 +8,10 @@ import pytest
 
 from contest import attachments, proposals
 from contest.errors import PermissionDenied, ValidationError
-from tests.conftest import NOW
-from tests.unit.test_proposals import GOOD
+from tests.helpers import EXE, GOOD, NOW, PDF
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64 + b"This program cannot be run in DOS mode"
 CSV = "题目,选项,人数\n是否排队超过10分钟,是,132\n".encode("utf-8")
 
 

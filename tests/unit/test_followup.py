@@ -8,15 +8,7 @@ import pytest
 
 from contest import attachments, exports, followup_stats, forwarding, public_followup, ratings, replies, timeline
 from contest.errors import PermissionDenied, ValidationError
-from tests.conftest import NOW, insert_proposal
-
-REPLY = "经核实，我们已安排专人处理，相关措施将于本月落实。"
-
-
-def add_proposal(db, author, *, status="valid", topic="life", department="jwc", title="关于改进食堂的建议",
-                 coauthors=()):
-    return insert_proposal(db, author, coauthors=coauthors, status=status, topic=topic, department=department,
-                           title=title, screened_at="2026-03-02 10:00:00")
+from tests.helpers import NOW, REPLY, add_followup_proposal as add_proposal
 
 
 @pytest.fixture

@@ -7,11 +7,7 @@ import pytest
 
 from contest import exports, proposals
 from contest.errors import PermissionDenied, ValidationError
-from tests.conftest import NOW
-from tests.unit.test_proposals import GOOD
-
-ROW = {"标题": GOOD["title"], "议题": "课堂学习", "问题描述": GOOD["problem"], "调研情况": GOOD["investigation"],
-       "建议措施": GOOD["suggestions"], "建议承办部门": "教务处", "提案人": "王小明", "学号": "", "学院": "医学部"}
+from tests.helpers import NOW, ROW
 
 
 def sheet(*rows) -> pd.DataFrame:

@@ -11,18 +11,9 @@ import pytest
 from contest import (audit, conflicts, demo, review_assignments, review_progress, rubric_lock, score_sheets,
                      settings)
 from contest.errors import PermissionDenied, ValidationError
-from tests.conftest import NOW, insert_proposal, make_user
+from tests.helpers import FULL, NOW, TEXT, add_judging_proposal as add_proposal, make_user
 
-TEXT = "这是一段足够长的描述文字，用来满足提案正文的最低字数要求，内容与作者身份无关。"
-FULL = {"value": 8, "research": 7, "feasibility": 6, "writing": 9, "novelty": 5}
 AFTER_CLOSE = NOW + dt.timedelta(days=60)
-
-
-def add_proposal(db, author, *, status="valid", topic="teaching", title=None, coauthors=(), college=None):
-    return insert_proposal(db, author, coauthors=coauthors, status=status, topic=topic,
-                           title=title or f"提案 {author.username} {topic}", problem=TEXT, investigation=TEXT,
-                           suggestions=TEXT, college=college if college is not None else author.college,
-                           created_at="2026-03-06 10:00:00", updated_at="2026-03-06 10:00:00")
 
 
 @pytest.fixture

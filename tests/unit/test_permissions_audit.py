@@ -17,7 +17,7 @@ from contest import (accounts, attachments, audit, clock, conflicts, followup_st
                      proposals, public_followup, ratings, replies, results, review_assignments,
                      review_progress, rubric_lock, score_sheets, settings, timeline, topic_map)
 from contest.errors import AuthError, ContestError, PermissionDenied, ValidationError
-from tests.conftest import NOW
+from tests.helpers import NOW
 
 PDF = b"%PDF-1.4\n% audit test\n"
 AFTER_SUBMISSION = NOW + dt.timedelta(days=40)  # submission closed (+30 d from 03-05), judging open

@@ -5,16 +5,8 @@ import pytest
 
 from contest import audit, proposals, settings, timeline
 from contest.errors import PermissionDenied, ValidationError
-from tests.conftest import NOW
+from tests.helpers import GOOD, NOW
 
-GOOD = {
-    "title": "关于延长图书馆开放时间的建议",
-    "topic": "teaching",
-    "problem": "期末复习期间图书馆晚上十点闭馆，很多同学没有合适的自习场所，只能回宿舍。",
-    "investigation": "我们在三个学院发放问卷 210 份，回收 198 份，其中 81% 的同学希望延长到 23 点。",
-    "suggestions": "建议在期末前两周将图书馆闭馆时间延长到 23 点，并增加一名值班人员和夜间安保巡查。",
-    "department": "jwc",
-}
 CLOSES = dt.datetime(2026, 4, 4, 8, 0)  # fresh_db: opens 2026-03-05 08:00, +30 days
 
 

@@ -14,24 +14,7 @@ import pytest
 
 from contest import audit, ranking, results, settings
 from contest.errors import PermissionDenied, ValidationError
-from tests.conftest import NOW, insert_proposal, make_user
-
-CODES = ["value", "research", "feasibility", "writing", "novelty"]
-
-
-def add_proposal(db, submitter, title, topic="teaching", status="valid", coauthors=()):
-    return insert_proposal(db, submitter, coauthors=coauthors, title=title, topic=topic, status=status)
-
-
-def add_sheet(db, proposal_id, judge, score, *, status="submitted", comment="", note="", per=None):
-    """A sheet whose every criterion is ``score`` (total 10·score), or ``per`` {code: score}."""
-    sid = db["sheets"].insert({
-        "proposal_id": proposal_id, "judge_id": judge.id, "status": status, "comment": comment, "note": note,
-        "updated_at": f"2026-04-0{1 + proposal_id % 8} 10:00:00", "submitted_at": "2026-04-01 10:00:00",
-    }).last_pk
-    values = per or {c: score for c in CODES}
-    db["scores"].insert_all([{"sheet_id": sid, "criterion": c, "score": v} for c, v in values.items()])
-    return sid
+from tests.helpers import CODES, NOW, add_results_proposal as add_proposal, add_sheet, make_user
 
 
 @pytest.fixture

@@ -9,63 +9,14 @@ import pytest
 from contest import audit, join_requests, proposals, topic_map
 from contest.errors import PermissionDenied, ValidationError
 from contest.proposals import MAX_COAUTHORS
-from tests.conftest import NOW, make_user
-
-SHUTTLE = [
-    ("增加兴庆校区到创新港的校车", "transport",
-     "每天早高峰兴庆校区开往创新港的校车太少，同学们排长队也挤不上车，很多人第一节课迟到。",
-     "建议学校在早高峰时段增加兴庆到创新港的校车班次，并公布实时发车信息。"),
-    ("早上去创新港的班车不够坐", "transport",
-     "上午第一节课前，从兴庆出发去创新港的班车座位远远不够，很多人只能等下一趟班车。",
-     "希望早高峰加开兴庆至创新港的班车，缩短发车间隔，保证同学按时上课。"),
-    ("高峰时段加密兴庆到创新港通勤车", "transport",
-     "兴庆到创新港的通勤车在高峰时段班次间隔太长，排队等车的同学很多，车上非常拥挤。",
-     "建议高峰时段加密兴庆至创新港的通勤车班次，增加车辆运力。"),
-]
-CANTEEN_PRICE = ("食堂饭菜价格上涨太快", "life",
-                 "近一学期食堂饭菜价格明显上涨，一份荤菜要十几元，学生生活费压力很大，不少同学改点外卖。",
-                 "建议后勤部门控制食堂菜价涨幅，增设平价窗口并公开成本。")
-CANTEEN_HYGIENE = ("食堂卫生状况令人担忧", "life",
-                   "食堂餐具清洗不干净，桌面油污多，后厨有异味，就餐环境让人不放心，影响同学健康。",
-                   "建议加强食堂卫生检查和餐具消毒，公开检查结果，接受学生监督。")
-CLUB = ("学生社团活动场地紧张", "development",
-        "学生社团活动经常借不到场地，社团活动只能临时取消，社团成员意见很大，活动质量受影响。",
-        "建议开放更多教室和活动中心供社团活动使用，并建立网上预约系统。")
-NETWORK = ("宿舍校园网晚上网速太慢", "life",
-           "每天晚上宿舍校园网网速很慢，经常断线，查资料和上网课都受影响，同学们意见很大。",
-           "建议网络中心对宿舍校园网扩容升级，晚间高峰保障网速，并公布故障报修渠道。")
-EXAMS = ("期末考试安排过于集中", "teaching",
-         "期末考试集中在同一周，作业和课程设计也在那时截止，同学们复习时间严重不足，压力很大。",
-         "建议教务处合理安排考试时间，把期末考试分散到两周，错开课程设计截止时间。")
-
-
-def _fields(item, **extra):
-    title, topic, problem, suggestions = item
-    return {"title": title, "topic": topic, "problem": problem, "investigation": "我们调查了身边三十多位同学的意见和经历。",
-            "suggestions": suggestions} | extra
-
-
-def _submit(db, user, item, **extra):
-    pid = proposals.save_draft(db, user, _fields(item, **extra), now=NOW)
-    proposals.submit(db, user, pid, now=NOW)
-    return pid
+from tests.helpers import (EXAMS, NEAR_DUPLICATE, NETWORK, NOW, SHUTTLE, make_user, submit_topic_proposal as _submit,
+                           topic_contest)
 
 
 @pytest.fixture
 def contest(fresh_db, people):
     """Nine submitted proposals (three on one shuttle issue) and one draft."""
-    db, p = fresh_db, people
-    ids = {
-        "shuttle0": _submit(db, p["alice"], SHUTTLE[0]),
-        "shuttle1": _submit(db, p["bob"], SHUTTLE[1]),
-        "shuttle2": _submit(db, p["carol"], SHUTTLE[2]),
-        "price": _submit(db, p["alice"], CANTEEN_PRICE),
-        "hygiene": _submit(db, p["bob"], CANTEEN_HYGIENE),
-        "club": _submit(db, p["carol"], CLUB),
-        "exams": _submit(db, p["alice"], EXAMS),
-    }
-    ids["draft"] = proposals.save_draft(db, p["bob"], _fields(SHUTTLE[0], title="兴庆到创新港的校车草稿"), now=NOW)
-    return ids
+    return topic_contest(fresh_db, people)
 
 
 def test_map_topics_groups_coordinates(fresh_db, people, contest):
@@ -219,9 +170,6 @@ def test_data_version_changes_on_relevant_writes(fresh_db, people, contest):
     v3 = topic_map.data_version(db)
     proposals.submit(db, people["bob"], contest["draft"], now=NOW)
     assert len({v0, v1, v2, v3, topic_map.data_version(db)}) == 5
-
-
-NEAR_DUPLICATE = "兴庆到创新港的校车早高峰太挤，排队很久挤不上车，建议增加校车班次"
 
 
 def test_similar_to_draft_hides_drafts_own_and_authors(fresh_db, people, contest):
