@@ -99,7 +99,6 @@ def is_busy(error: BaseException) -> bool:
         or "database is locked" in str(error))
 
 
-
 def int_id(value, error: Exception) -> int:
     """An id typed or passed from a widget, as an int; ``error`` when it is not a number."""
     try:

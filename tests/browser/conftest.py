@@ -6,7 +6,6 @@ Screenshots land in tests/browser/screenshots/ (printed at the end of the run) t
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,13 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, SCREENSHOTS
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, SCREENSHOTS, free_port
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +24,7 @@ def server(tmp_path_factory):
     env = dict(os.environ, CONTEST_DB=str(db))
     subprocess.run([sys.executable, "-m", "contest", "demo"], cwd=ROOT, env=env, check=True,
                    capture_output=True)
-    port = _free_port()
+    port = free_port()
     log = open(db.with_suffix(".log"), "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",

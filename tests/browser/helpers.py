@@ -4,6 +4,7 @@ The fixtures (server, browser, page) are in conftest.py; these are plain functio
 """
 from __future__ import annotations
 
+import socket
 import time
 from pathlib import Path
 
@@ -13,6 +14,12 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def wait_idle(page, settle: float = 0.3) -> None:

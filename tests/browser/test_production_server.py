@@ -15,7 +15,7 @@ import urllib.request
 import pytest
 
 from contest import attachments
-from tests.browser.conftest import ROOT, _free_port, open_app, shot
+from tests.browser.helpers import ROOT, free_port, open_app, shot
 
 CONFIG = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
 
@@ -38,7 +38,7 @@ def production(tmp_path_factory):
     db = tmp_path_factory.mktemp("production") / "contest.db"
     env = dict(os.environ, CONTEST_DB=str(db))
     subprocess.run([sys.executable, "-m", "contest", "demo"], cwd=ROOT, env=env, check=True, capture_output=True)
-    port = _free_port()
+    port = free_port()
     log_path = db.with_suffix(".log")
     with open(log_path, "w") as log:
         proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port)],

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from contest import attachments, backup, db as database, proposals
 from contest.__main__ import main
-from tests.conftest import NOW
-from tests.unit.test_proposals import GOOD
+from tests.helpers import GOOD, NOW
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
