@@ -29,7 +29,7 @@ def sheet(app_as, fresh_db, people, production_errors):
                                     "source": "sheet", "created_at": "2026-03-09 10:00:00"})
     at = app_as("judge")
     config.set_option("client.showErrorDetails", "none")  # app_as asks for full details
-    at.switch_page("pages/score_sheet.py").run()
+    at.switch_page("app_pages/score_sheet.py").run()
     for code, value in SCORES.items():
         at.number_input(key=f"score_{pid}_{code}").set_value(value)
     at.text_area(key=f"comment_{pid}").input("选题贴近同学生活")
