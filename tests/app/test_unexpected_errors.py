@@ -8,8 +8,7 @@ import pytest
 from streamlit import config
 
 from contest import db as database
-from tests.app.conftest import texts
-from tests.conftest import insert_proposal
+from tests.helpers import insert_proposal, texts
 
 SCORES = {"value": 8.0, "research": 7.0, "feasibility": 6.0, "writing": 9.0, "novelty": 5.0}
 
