@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
-from . import audit, clock, validation
+from . import audit, clock, settings, validation
 from .db import get_row
 from .errors import AuthError, PermissionDenied, ValidationError
 from .permissions import ROLES, require_role
@@ -136,7 +136,18 @@ def login(db: Database, username: str, password: str, now: dt.datetime | None = 
     row = rows[0]
     if _hasher.check_needs_rehash(row["password_hash"]):
         db["users"].update(row["id"], {"password_hash": hash_password(password)})
-    return _user(row)
+    user = _user(row)
+    _refuse_if_sso_required(db, user)
+    return user
+
+
+SSO_REQUIRED = "您的账号须通过统一身份认证登录，请点击“统一身份认证登录”。"
+
+
+def _refuse_if_sso_required(db: Database, user: User) -> None:
+    """Roles the organizer requires to use the campus identity may not log in with a password."""
+    if user.role in set(settings.get(db).sso_required_roles or []):
+        raise AuthError(SSO_REQUIRED)
 
 
 def change_password(db: Database, user: User, old_password: str, new_password: str, confirm: str) -> None:

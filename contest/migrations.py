@@ -140,6 +140,16 @@ def m004_merged_proposals(db: Database) -> None:
     db.execute("CREATE INDEX idx_proposals_lead_id ON proposals(lead_id)")
 
 
+@core_migrations()
+def m_sso_identities(db: Database) -> None:
+    # Campus single sign-on (contest.sso): the identity (issuer|subject) an account is tied to,
+    # and the 工号 by which a judge's, department's or organizer's first sign-in finds its account.
+    db["users"].add_column("sso_subject", str)
+    db["users"].add_column("staff_no", str)
+    db.execute("CREATE UNIQUE INDEX idx_users_sso_subject ON users(sso_subject) WHERE sso_subject IS NOT NULL")
+    db.execute("CREATE UNIQUE INDEX idx_users_staff_no ON users(staff_no) WHERE staff_no IS NOT NULL")
+
+
 # --- judging ------------------------------------------------------------------
 
 

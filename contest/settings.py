@@ -17,7 +17,7 @@ from sqlite_utils import Database
 
 from . import audit, clock, validation
 from .errors import ValidationError
-from .permissions import require_role
+from .permissions import ROLES, require_role
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 PHASES = {
@@ -70,6 +70,10 @@ class Settings:
     award_tiers: list = field(default_factory=lambda: [dict(t) for t in DEFAULT_AWARD_TIERS])
     results_published: bool = False
     published_at: str | None = None
+    # campus single sign-on (contest/sso.py)
+    sso_create_students: bool = True  # a student's first campus sign-in creates the participant account
+    sso_required_roles: list = field(default_factory=list)  # roles that may not log in with a password
+    sso_claims: dict = field(default_factory=dict)  # claim names, e.g. {"student_no": "uid"}
 
     def at(self, phase: str) -> dt.datetime | None:
         value = self.phases.get(phase)
@@ -187,7 +191,36 @@ def validate(settings: Settings) -> Settings:
         results_published=bool(settings.results_published),
         published_at=(parse_date(settings.published_at, "结果公布时间").strftime(DATE_FORMAT)
                       if settings.published_at else None),
+        sso_create_students=bool(settings.sso_create_students),
+        sso_required_roles=_validate_sso_roles(settings.sso_required_roles),
+        sso_claims=_validate_sso_claims(settings.sso_claims),
     )
+
+
+SSO_CLAIM_KEYS = {"student_no": "学号", "staff_no": "工号", "name": "姓名", "email": "邮箱"}
+
+
+def _validate_sso_roles(roles) -> list[str]:
+    roles = list(roles or [])
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise ValidationError("未知的角色：" + "、".join(map(str, unknown)))
+    return sorted(set(roles))
+
+
+def _validate_sso_claims(claims) -> dict:
+    claims = dict(claims or {})
+    unknown = set(claims) - set(SSO_CLAIM_KEYS)
+    if unknown:
+        raise ValidationError("未知的统一身份认证字段：" + "、".join(sorted(map(str, unknown))))
+    cleaned = {}
+    for key, value in claims.items():
+        value = str(value or "").strip()
+        if value and not re.fullmatch(r"[A-Za-z0-9_:.\-]{1,64}", value):
+            raise ValidationError(f"{SSO_CLAIM_KEYS[key]}对应的声明名只能包含字母、数字和 _ : . -。")
+        if value:
+            cleaned[key] = value
+    return cleaned
 
 
 def parse_date(value, label: str) -> dt.datetime:
