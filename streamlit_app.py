@@ -9,6 +9,7 @@ import streamlit as st
 from contest import accounts, db as database, demo, settings
 from contest.errors import Busy
 from contest.navigation import ACCOUNT, FIRST_LOGIN, LOGGED_OUT, PUBLIC, ROLE_PAGES
+from app_pages import _sso
 from app_pages._ui import escape_md
 
 st.set_page_config(page_title="集智思源提案大赛", page_icon="💡", layout="wide")
@@ -38,6 +39,7 @@ def _sidebar(user, contest) -> None:
             st.text(f"{user.name}（{user.role_name}）")
             if st.button("退出登录", icon=":material/logout:"):
                 st.session_state.clear()
+                _sso.logout()  # a campus sign-in ends too (its redirect reruns the page)
                 st.rerun()
 
 
@@ -51,7 +53,7 @@ def main() -> None:
         with st.spinner("首次启动：正在生成演示比赛…"):
             demo.build(db)
     st.session_state["db"] = db
-    user = accounts.get_user(db, st.session_state.get("user_id"))
+    user = accounts.get_user(db, st.session_state.get("user_id")) or _sso.resume(db)
     st.session_state["user"] = user
     contest = settings.get(db)
     _sidebar(user, contest)

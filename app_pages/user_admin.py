@@ -42,10 +42,11 @@ with create, st.form("create_account"):
     department = st.selectbox("所属部门（职能部门账号必填）", [""] + list(depts), format_func=lambda c: depts.get(c, "—"))
     topics = st.multiselect("擅长议题（评委）", contest.topic_codes, format_func=contest.topic_name, placeholder="请选择（可多选）")
     email = st.text_input("邮箱", max_chars=100)
+    staff_no = st.text_input("工号（可选）", max_chars=32, help="填写后，此人可用学校统一身份认证登录本账号")
     if st.form_submit_button("创建账号", type="primary"):
         created = ui.attempt(lambda: accounts.create_account(
             db, user, role, username=username, name=name, college=college, department=department,
-            topics=" ".join(topics), email=email))
+            topics=" ".join(topics), email=email, staff_no=staff_no))
         if created:
             st.success(f"已创建账号 {ui.escape_md(created[0].username)}，初始密码：{created[1]}（首次登录需修改）")
 

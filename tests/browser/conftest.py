@@ -5,48 +5,19 @@ Screenshots land in tests/browser/screenshots/ (printed at the end of the run) t
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, SCREENSHOTS, free_port
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, demo_server
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """Base URL of a streamlit server on a fresh demo contest."""
     db = tmp_path_factory.mktemp("browser") / "contest.db"
-    env = dict(os.environ, CONTEST_DB=str(db))
-    subprocess.run([sys.executable, "-m", "contest", "demo"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
-    port = free_port()
-    log = open(db.with_suffix(".log"), "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            pass
-        if time.time() > deadline or proc.poll() is not None:
-            proc.kill()
-            raise RuntimeError("streamlit did not start: " + db.with_suffix(".log").read_text())
-        time.sleep(0.3)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    with demo_server(db) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from contest import accounts, settings, sso
-from contest.errors import AuthError
+from contest.errors import AuthError, ValidationError
 from tests.helpers import make_user
 
 ISS = "https://cas.example.edu.cn"
@@ -106,3 +106,21 @@ def test_sign_in_is_audited(fresh_db, organizer):
     user = sso.sign_in(fresh_db, claims("u7", student_no="2024007"))
     entry = fresh_db.execute("select actor_id, action from audit_log order by id desc limit 1").fetchone()
     assert entry == (user.id, "sso_login")
+
+
+def test_organizer_records_a_staff_number_when_creating_or_importing_accounts(fresh_db, organizer):
+    import pandas as pd
+
+    judge, _ = accounts.create_account(fresh_db, organizer, "judge", username="judge-zhao", name="赵老师",
+                                       staff_no=" T3001 ")
+    assert sso.sign_in(fresh_db, claims("t3001", employee_no="T3001")).id == judge.id
+    with pytest.raises(ValidationError, match="工号 T3001 已属于"):
+        accounts.create_account(fresh_db, organizer, "judge", username="judge-x", name="某", staff_no="T3001")
+    with pytest.raises(ValidationError, match="工号"):
+        accounts.create_account(fresh_db, organizer, "judge", username="judge-y", name="某", staff_no="<b>1</b>")
+    sheet = pd.DataFrame([{"用户名": "judge-q", "姓名": "钱老师", "角色": "评委", "工号": 3002.0},
+                          {"用户名": "judge-s", "姓名": "孙老师", "角色": "评委", "工号": "3002"}])
+    with pytest.raises(ValidationError, match="第 3 行：工号 3002"):
+        accounts.import_accounts(fresh_db, organizer, sheet)
+    accounts.import_accounts(fresh_db, organizer, sheet.iloc[:1])
+    assert fresh_db["users"].count_where("staff_no = '3002'") == 1

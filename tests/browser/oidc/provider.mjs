@@ -13,7 +13,7 @@ const provider = new Provider(`http://127.0.0.1:${port}`, {
     client_id: 'portal',
     client_secret: 'portal-test-secret',
     redirect_uris: [redirectUri],
-    post_logout_redirect_uris: [origin + '/'],
+    post_logout_redirect_uris: [redirectUri, origin + '/'],  // Streamlit returns to redirect_uri
     response_types: ['code'],
     grant_types: ['authorization_code'],
   }],
