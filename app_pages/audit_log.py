@@ -10,7 +10,7 @@ from app_pages import _ui as ui
 ACTIONS = {
     "accept_join": "同意加入合作", "add_assignment": "添加评审分配", "add_attachment": "上传附件",
     "auto_assign": "自动分配评审", "cancel_join": "取消加入申请", "change_password": "修改密码",
-    "clear_award_override": "取消奖项调整", "create_account": "新建账号", "create_proposal": "新建提案",
+    "clear_award_override": "取消奖项调整", "create_account": "新建账号", "sso_login": "统一身份认证登录", "create_proposal": "新建提案",
     "declare_conflict": "声明回避", "decline_case": "部门退回转办", "disable_account": "停用账号",
     "discard_assignments": "放弃分配草案", "edit_proposal": "修改提案", "enable_account": "启用账号",
     "forward_proposal": "转办提案", "import_accounts": "导入账号", "import_assignments": "导入评审分配",
