@@ -51,10 +51,10 @@ if apply:
             raise proposals.ValidationError("请选择要改成的议题。")
         if not selected:
             raise proposals.ValidationError("请至少选择一件提案。")
-        if topic:
+        if decision == "topic":
             proposals.set_topic(db, user, selected, topic)
-        if decision != "topic":
-            proposals.screen(db, user, selected, decision == "valid", reason)
+        else:  # the topic change and the decision in one transaction: a refused one changes nothing
+            proposals.screen(db, user, selected, decision == "valid", reason, topic=topic or None)
         return True
 
     if ui.attempt(act):
@@ -79,9 +79,7 @@ with st.form("sc_one"):
 
 if accept or reject:
     def act_one():
-        if one_topic:
-            proposals.set_topic(db, user, [pid], one_topic)
-        proposals.screen(db, user, [pid], bool(accept), one_reason)
+        proposals.screen(db, user, [pid], bool(accept), one_reason, topic=one_topic or None)
         return True
 
     if ui.attempt(act_one):

@@ -332,8 +332,11 @@ def can_edit(db: Database, user: User, proposal: dict, now: dt.datetime | None =
 
 
 def screen(db: Database, actor: User, proposal_ids: list[int], valid: bool, reason: str = "", *,
-           now: dt.datetime | None = None) -> int:
-    """Mark submitted proposals 立案 or 不予立案 (with a reason the authors see). Returns how many."""
+           topic: str | None = None, now: dt.datetime | None = None) -> int:
+    """Mark submitted proposals 立案 or 不予立案 (with a reason the authors see). Returns how many.
+
+    With ``topic`` the topic is confirmed or corrected in the same transaction: a refused
+    decision (no reason for 不予立案, a withdrawn proposal...) changes nothing at all."""
     require_role(actor, "organizer")
     now = now or clock.now()
     proposal_ids = list(dict.fromkeys(_proposal_id(i) for i in proposal_ids or []))
@@ -341,6 +344,8 @@ def screen(db: Database, actor: User, proposal_ids: list[int], valid: bool, reas
         raise ValidationError("请至少选择一件提案。")
     reason = "" if valid else validation.text(reason, "不予立案的理由", min_len=2, max_len=300, multiline=True)
     with db.atomic():
+        if topic:
+            set_topic(db, actor, proposal_ids, topic)
         for proposal_id in proposal_ids:
             proposal = _row(db, proposal_id)
             if proposal["status"] == "withdrawn":

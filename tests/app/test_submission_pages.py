@@ -270,6 +270,30 @@ def test_screening_one_proposal_invalid_with_reason_student_sees_it(app_as, fres
     assert "不予立案" in texts(student)
 
 
+def test_refused_screening_leaves_the_topic_unchanged_and_unconfirmed(app_as, fresh_db, people, two):
+    """不予立案 without a reason is refused; the topic chosen with it must not be applied either (it
+    would become a classifier training label). Bulk form and single form alike."""
+    a, b = two
+    before = {i: (fresh_db["proposals"].get(i)["topic"], fresh_db["proposals"].get(i)["topic_confirmed"]) for i in (a, b)}
+    at = app_as("organizer", "app_pages/screening.py")
+    at.multiselect(key="sc_selected").set_value([a, b])
+    at.radio(key="sc_decision").set_value("invalid")
+    at.selectbox(key="sc_topic").select("transport")
+    next(b_ for b_ in at.button if b_.label == "执行").click()
+    at.run()
+    assert "理由" in texts(at)
+    at.selectbox(key="sc_detail").select(a)
+    at.run()
+    at.selectbox(key=f"sc_one_topic_{a}").select("transport")
+    next(b_ for b_ in at.button if b_.label == "不予立案").click()
+    at.run()
+    assert "理由" in texts(at)
+    for i in (a, b):
+        row = fresh_db["proposals"].get(i)
+        assert row["status"] == "submitted" and (row["topic"], row["topic_confirmed"]) == before[i]
+    assert not fresh_db["audit_log"].count_where("action = 'set_topic'")
+
+
 def test_import_preview_errors_then_import(app_as, fresh_db, people):
     at = app_as("organizer", "app_pages/import_proposals.py")
     import pandas as pd

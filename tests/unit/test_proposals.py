@@ -334,6 +334,19 @@ def test_invalid_needs_a_reason_and_only_organizers_screen(fresh_db, people):
     assert proposals.get(fresh_db, people["alice"], pid)["status"] == "submitted"
 
 
+def test_screening_with_a_topic_is_one_transaction(fresh_db, people):
+    org = people["organizer"]
+    pid = submitted(fresh_db, people["alice"])
+    topic = fresh_db["proposals"].get(pid)["topic"]
+    with pytest.raises(ValidationError):
+        proposals.screen(fresh_db, org, [pid], False, "", topic="transport")
+    row = fresh_db["proposals"].get(pid)
+    assert (row["status"], row["topic"], row["topic_confirmed"]) == ("submitted", topic, 0)
+    proposals.screen(fresh_db, org, [pid], True, topic="transport", now=NOW)
+    row = fresh_db["proposals"].get(pid)
+    assert (row["status"], row["topic"], row["topic_confirmed"]) == ("valid", "transport", 1)
+
+
 def test_drafts_and_withdrawn_cannot_be_screened_and_bulk_is_all_or_nothing(fresh_db, people):
     ok = submitted(fresh_db, people["alice"])
     pending = draft(fresh_db, people["bob"])
