@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from contest import forwarding, ratings
+from contest.vocabulary import Rating, labels
 from app_pages import _ui as ui
 
 
@@ -34,7 +35,7 @@ def rating_form(db, user, proposal_id: int) -> None:
             st.text(r["comment"])
     if status["can_rate"]:
         with st.form(f"rate_{proposal_id}"):
-            level = st.radio("您对部门的答复", list(forwarding.RATINGS), format_func=forwarding.RATINGS.get,
+            level = st.radio("您对部门的答复", list(labels(Rating)), format_func=labels(Rating).get,
                              horizontal=True, key=f"rate_level_{proposal_id}")
             comment = st.text_area("评价意见（可选）", max_chars=500, key=f"rate_comment_{proposal_id}")
             st.caption("每件提案只能评价一次；评价“不满意”后可申请一次再次答复。")

@@ -7,15 +7,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from contest import attachments, proposals, settings, timeline
+from contest import attachments, settings, timeline
 from contest.errors import ContestError
+from contest.vocabulary import ProposalStatus, StepState, label_of
 from app_pages import _ui as ui
 
 FIELDS = [("problem", "问题描述"), ("investigation", "调研情况"), ("suggestions", "建议措施")]
 
 
 def status_label(status: str) -> str:
-    return proposals.STATUS.get(status, status)
+    return label_of(ProposalStatus, status)
 
 
 def author_line(db, proposal: dict) -> str:
@@ -79,6 +80,6 @@ def show_timeline(db, user, proposal_id: int) -> None:
     st.markdown("**进度**：" + " → ".join(
         (f"**{ui.escape_md(s['step'])}**" if s["state"] == "done" else ui.escape_md(s["step"]))
         for s in steps))
-    frame = pd.DataFrame([{"步骤": s["step"], "状态": timeline.STATES.get(s["state"], s["state"]),
+    frame = pd.DataFrame([{"步骤": s["step"], "状态": label_of(StepState, s["state"]),
                            "时间": s["at"] or "", "说明": s["detail"] or ""} for s in steps])
     st.dataframe(frame, hide_index=True)

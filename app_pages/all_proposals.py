@@ -2,6 +2,7 @@
 import streamlit as st
 
 from contest import db as database, exports, proposals, settings
+from contest.vocabulary import ProposalStatus, labels
 from app_pages import _proposal_view as view
 from app_pages import _ui as ui
 
@@ -12,7 +13,7 @@ counts = proposals.counts(db, user)
 st.caption(f"共收到提案 {counts['received']} 件：确立有效提案 {counts['valid']} 件，不予立案 {counts['invalid']} 件，"
            f"待审查 {counts['pending']} 件；已撤回 {counts['withdrawn']} 件（草稿不在此列出）。")
 
-statuses = [s for s in proposals.STATUS if s != "draft"]
+statuses = [s for s in labels(ProposalStatus) if s != "draft"]
 c1, c2, c3, c4 = st.columns([2, 1, 1, 2])
 chosen = c1.multiselect("状态", statuses, format_func=view.status_label, key="ap_status", placeholder="请选择（可多选）")
 topic = c2.selectbox("议题", [""] + contest.topic_codes, key="ap_topic",

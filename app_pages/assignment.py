@@ -3,7 +3,8 @@ assignment by uploaded sheet, declared conflicts."""
 import pandas as pd
 import streamlit as st
 
-from contest import accounts, conflicts, exports, proposals, review_assignments, score_sheets, settings
+from contest import accounts, conflicts, exports, proposals, review_assignments, settings
+from contest.vocabulary import AssignmentSource, SheetStatus, labels
 from app_pages import _judging_ui as jui
 from app_pages import _ui as ui
 
@@ -63,7 +64,7 @@ with auto:
     else:
         st.dataframe(drafts[["proposal_id", "title", "topic", "judge_name", "judge", "source"]]
                      .assign(topic=lambda f: f["topic"].map(contest.topic_name),
-                             source=lambda f: f["source"].map(review_assignments.SOURCES)),
+                             source=lambda f: f["source"].map(labels(AssignmentSource))),
                      hide_index=True, width="stretch",
                      column_config={"proposal_id": st.column_config.NumberColumn("提案编号", format="%d"),
                                     "title": "标题", "topic": "议题", "judge_name": "评委", "judge": "用户名",
@@ -91,7 +92,7 @@ with manual:
                 if ui.attempt(lambda: review_assignments.add_assignment(db, user, int(pid), int(jid)) or True):
                     ui.flash(f"已把提案 {pid} 分配给 {ui.escape_md(judge_label[jid])}（草案）。")
     if not table.empty:
-        status_names = score_sheets.SHEET_STATUS
+        status_names = labels(SheetStatus)
         pair_label = {(r.proposal_id, r.judge_id): f"{r.proposal_id} · {r.title} — {r.judge_name}"
                       f"（{'已发布' if r.published else '草案'}，{status_names[r.sheet_status]}）"
                       for r in table.itertuples()}
@@ -105,7 +106,7 @@ with manual:
         shown = table if not only else table[table["judge_id"] == only]
         st.dataframe(shown.assign(published=shown["published"].map({True: "已发布", False: "草案"}),
                                   sheet_status=shown["sheet_status"].map(status_names),
-                                  source=shown["source"].map(review_assignments.SOURCES))
+                                  source=shown["source"].map(labels(AssignmentSource)))
                      .drop(columns=["judge_id", "topic"]),
                      hide_index=True, width="stretch",
                      column_config={"proposal_id": st.column_config.NumberColumn("提案编号", format="%d"),

@@ -6,6 +6,7 @@ import streamlit as st
 
 from contest import attachments, exports, forwarding, replies, settings
 from contest.errors import ContestError
+from contest.vocabulary import AnswerState, EntryKind, labels
 from app_pages import _ui as ui
 from app_pages._followup_widgets import show_reply_details
 
@@ -91,8 +92,8 @@ with tab_queue:
         st.info("尚未答复。")
     for r in case["replies"]:
         with st.container(border=True):
-            st.caption(f"{r['at'][:16]} · {ui.escape_md(r['department_name'])} · {forwarding.ENTRY_KINDS[r['kind']]} · "
-                       f"{forwarding.STATES[r['state']]}" + ("" if r["published"] else " · 未公开"))
+            st.caption(f"{r['at'][:16]} · {ui.escape_md(r['department_name'])} · {EntryKind(r['kind']).label} · "
+                       f"{AnswerState(r['state']).label}" + ("" if r["published"] else " · 未公开"))
             st.text(r["text"])
             show_reply_details(r)
             if r["file_name"]:
@@ -119,7 +120,7 @@ with tab_queue:
                 st.session_state.pop(key, None)
         st.session_state["reply_case"] = case_id
         with st.form("reply_form"):
-            state = st.radio("办理状态", list(forwarding.STATES), format_func=forwarding.STATES.get, horizontal=True,
+            state = st.radio("办理状态", list(labels(AnswerState)), format_func=labels(AnswerState).get, horizontal=True,
                              key="reply_state")
             text = st.text_area("答复内容", height=180, max_chars=replies.REPLY_LEN[1], key="reply_text",
                                 placeholder="写明核实情况、采取的措施和结果（至少 10 个字）。")

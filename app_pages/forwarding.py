@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from contest import forwarding, replies, settings
+from contest.vocabulary import AnswerState, CaseStatus, EntryKind, labels
 from app_pages import _ui as ui
 from app_pages._followup_widgets import show_reply_details
 
@@ -89,7 +90,7 @@ with tab_cases:
     if case_frame.empty:
         st.info("还没有转办的提案。")
     else:
-        status = st.segmented_control("状态", list(forwarding.CASE_STATUS.values()), selection_mode="multi",
+        status = st.segmented_control("状态", list(labels(CaseStatus).values()), selection_mode="multi",
                                       key="case_status_filter")
         shown = case_frame[case_frame["status_name"].isin(status)] if status else case_frame
         st.dataframe(pd.DataFrame({
@@ -117,7 +118,7 @@ with tab_cases:
             for r in case["replies"]:
                 with st.container(border=True):
                     st.caption(f"{r['at'][:16]} · {ui.escape_md(r['department_name'])} · "
-                               f"{forwarding.ENTRY_KINDS[r['kind']]} · {forwarding.STATES[r['state']]} · "
+                               f"{EntryKind(r['kind']).label} · {AnswerState(r['state']).label} · "
                                + ("已公开" if r["published"] else "未公开"))
                     st.text(r["text"])
                     show_reply_details(r)

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from contest import conflicts, score_sheets, settings
+from contest.vocabulary import SheetStatus, labels
 from app_pages import _judging_ui as jui
 from app_pages import _ui as ui
 
@@ -25,8 +26,8 @@ c3.metric("草稿", progress["draft"])
 c4.metric("已提交", progress["submitted"])
 
 f1, f2, f3 = st.columns([1, 1, 2])
-status = f1.selectbox("状态", ["", *score_sheets.SHEET_STATUS], key="queue_status",
-                      format_func=lambda s: score_sheets.SHEET_STATUS.get(s, "全部"))
+status = f1.selectbox("状态", ["", *labels(SheetStatus)], key="queue_status",
+                      format_func=lambda s: labels(SheetStatus).get(s, "全部"))
 topic = f2.selectbox("议题", ["", *contest.topic_codes], key="queue_topic",
                      format_func=lambda t: contest.topic_name(t) if t else "全部")
 text = f3.text_input("搜索标题或编号", key="queue_text")

@@ -1,7 +1,8 @@
 """Organizer: judging progress per judge and per proposal, disagreement, late judges, rubric lock."""
 import streamlit as st
 
-from contest import exports, review_progress, rubric_lock, score_sheets, settings
+from contest import exports, review_progress, rubric_lock, settings
+from contest.vocabulary import SheetStatus, labels
 from app_pages import _judging_ui as jui
 from app_pages import _ui as ui
 
@@ -59,15 +60,15 @@ with by_proposal:
                        "spread": st.column_config.NumberColumn("分差（最高−最低）", format="%.1f"),
                        "disagree": st.column_config.CheckboxColumn("分歧较大")})
     if not props.empty:
-        labels = dict(zip(props["proposal_id"], (jui.pick_label(p, t) for p, t in
-                                                 zip(props["proposal_id"], props["title"]))))
-        pick = st.selectbox("查看一件提案的评分表", list(labels), format_func=labels.get, key="progress_pick")
+        picks = dict(zip(props["proposal_id"], (jui.pick_label(p, t) for p, t in
+                                                zip(props["proposal_id"], props["title"]))))
+        pick = st.selectbox("查看一件提案的评分表", list(picks), format_func=picks.get, key="progress_pick")
         sheets = review_progress.sheets_of_proposal(db, user, int(pick))
         if sheets.empty:
             st.caption("这件提案还没有评分表。")
         else:
             st.dataframe(sheets.drop(columns=["sheet_id"]).assign(
-                status=sheets["status"].map(score_sheets.SHEET_STATUS)), hide_index=True, width="stretch",
+                status=sheets["status"].map(labels(SheetStatus))), hide_index=True, width="stretch",
                 column_config={"judge": "用户名", "judge_name": "评委", "status": "状态", "comment": "给作者的评语",
                                "note": "仅组织者可见的备注", "updated_at": "最后保存", "submitted_at": "提交时间",
                                "total": st.column_config.NumberColumn("总分", format="%.1f")})

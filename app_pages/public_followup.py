@@ -2,7 +2,8 @@
 import pandas as pd
 import streamlit as st
 
-from contest import clock, followup_stats, forwarding, public_followup, settings
+from contest import clock, followup_stats, public_followup, settings
+from contest.vocabulary import AnswerState, EntryKind
 from app_pages import _ui as ui
 from app_pages._followup_widgets import show_reply_details
 
@@ -51,7 +52,7 @@ if not entries:
     st.info("部门尚未公开答复。")
 for r in entries:
     with st.container(border=True):
-        st.caption(f"{r['on_date']} · {ui.escape_md(r['department_name'])} · {forwarding.ENTRY_KINDS[r['kind']]} · "
-                   f"{forwarding.STATES[r['state']]}")
+        st.caption(f"{r['on_date']} · {ui.escape_md(r['department_name'])} · {EntryKind(r['kind']).label} · "
+                   f"{AnswerState(r['state']).label}")
         st.text(r["text"])
         show_reply_details(r)

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from contest import proposals, settings, topic_map
+from contest.vocabulary import ProposalStatus
 from app_pages import _ui as ui
 
 db, user = ui.db(), ui.user()
@@ -25,7 +26,7 @@ st.caption("同学们在关心什么：按议题分布、同一问题的提案�
 
 f1, f2, f3 = st.columns([2, 2, 1])
 statuses = f1.multiselect("提案状态", list(topic_map.FILTER_STATUSES), default=list(topic_map.MAP_STATUSES),
-                          format_func=lambda s: proposals.STATUS[s], key="tm_status", placeholder="请选择（可多选）")
+                          format_func=lambda s: ProposalStatus(s).label, key="tm_status", placeholder="请选择（可多选）")
 colleges = f2.multiselect("学院", contest.colleges, placeholder="全部学院", key="tm_college")
 threshold = f3.slider("同题相似度阈值", 0.10, 0.80, topic_map.MAP_GROUP_THRESHOLD, 0.02, key="tm_threshold",
                       help="两件提案的文本相似度不低于此值才算同一问题。调低会找到更多、但更松散的分组。")

@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from contest import accounts, exports, settings
-from contest.permissions import ROLES
+from contest.vocabulary import Role, labels
 from app_pages import _ui as ui
 
 db, user = ui.db(), ui.user()
@@ -14,9 +14,9 @@ st.title("账号管理")
 listing, create, bulk = st.tabs(["账号列表", "新建账号", "批量导入"])
 
 with listing:
-    role = st.selectbox("角色", [None, *ROLES], format_func=lambda r: "全部" if r is None else ROLES[r])
+    role = st.selectbox("角色", [None, *labels(Role)], format_func=lambda r: "全部" if r is None else Role(r).label)
     table = accounts.list_users(db, user, role)
-    table["role"] = table["role"].map(ROLES)
+    table["role"] = table["role"].map(labels(Role))
     table["active"] = table["active"].map({1: "正常", 0: "已停用"})
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "id": "编号", "username": "用户名", "name": "姓名", "role": "角色", "student_no": "学号",
@@ -35,7 +35,7 @@ with listing:
                 ui.flash(f"账号已{action}。")
 
 with create, st.form("create_account"):
-    role = st.selectbox("角色", ["judge", "department", "organizer"], format_func=ROLES.get)
+    role = st.selectbox("角色", ["judge", "department", "organizer"], format_func=labels(Role).get)
     username = st.text_input("用户名", max_chars=40, help="字母、数字、下划线、点或连字符，例如 judge7 或 dept-jwc")
     name = st.text_input("姓名", max_chars=30)
     college = st.selectbox("学院（评委填写，用于学院回避）", [""] + contest.colleges)

@@ -14,7 +14,8 @@ from sqlite_utils import Database
 from . import audit, clock, settings, validation
 from .db import get_row
 from .errors import AuthError, PermissionDenied, ValidationError
-from .permissions import ROLES, require_role
+from .permissions import require_role
+from .vocabulary import Role, from_label
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -41,7 +42,7 @@ class User:
 
     @property
     def role_name(self) -> str:
-        return ROLES[self.role]
+        return Role(self.role).label
 
     @property
     def topic_codes(self) -> frozenset[str]:
@@ -152,7 +153,7 @@ def _refuse_if_sso_required(db: Database, user: User) -> None:
 
 def change_password(db: Database, user: User, old_password: str, new_password: str, confirm: str) -> None:
     """Change one's own password (also used for the forced change at first login)."""
-    require_role(user, *ROLES)
+    require_role(user, *Role)
     row = db["users"].get(user.id)
     if not _verify(row["password_hash"], old_password or ""):
         raise ValidationError("原密码不正确。")
@@ -286,7 +287,6 @@ def _insert_staff(db: Database, record: dict, password: str) -> int:
 IMPORT_COLUMNS = {"用户名": "username", "姓名": "name", "角色": "role", "学院": "college",
                   "邮箱": "email", "手机号": "phone", "部门代码": "department", "评审议题": "topics",
                   "工号": "staff_no"}
-ROLE_BY_NAME = {v: k for k, v in ROLES.items()} | {k: k for k in ROLES}
 
 
 def import_accounts(db: Database, actor: User, frame: pd.DataFrame) -> list[dict]:
@@ -304,7 +304,7 @@ def import_accounts(db: Database, actor: User, frame: pd.DataFrame) -> list[dict
     records, errors, seen = [], [], set()
     for i, row in enumerate(frame.fillna("").to_dict("records"), start=2):
         try:
-            role = ROLE_BY_NAME.get(str(row["role"]).strip())
+            role = from_label(Role, row["role"])
             if role is None:
                 raise ValidationError(f"角色“{row['role']}”无效，应为 评委 或 职能部门。")
             record = _staff_record(db, role, row)
@@ -327,7 +327,7 @@ def import_accounts(db: Database, actor: User, frame: pd.DataFrame) -> list[dict
             password = temporary_password()
             user_id = _insert_staff(db, record, password)
             created.append({"id": user_id, "username": record["username"], "name": record["name"],
-                            "role": ROLES[record["role"]], "password": password})
+                            "role": Role(record["role"]).label, "password": password})
     audit.record(db, actor, "import_accounts", "users", {"count": len(created)})
     return created
 

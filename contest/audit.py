@@ -7,16 +7,21 @@ from sqlite_utils import Database
 
 from . import clock
 from .permissions import require_role
+from .vocabulary import AuditAction, labels
 
 
 def record(db: Database, actor, action: str, target: str = "", detail: dict | None = None) -> None:
-    """Append one entry; ``actor`` is a User or None for the system itself."""
+    """Append one entry; ``actor`` is a User or None for the system itself.
+
+    ``action`` must be an ``AuditAction`` (or its value), so every entry has a Chinese label."""
+    if action not in labels(AuditAction):
+        raise ValueError(f"audit action {action!r} is not in contest.vocabulary.AuditAction (add it with its label)")
     db["audit_log"].insert(
         {
             "at": clock.iso(clock.now()),
             "actor_id": getattr(actor, "id", None),
             "actor": getattr(actor, "username", "system"),
-            "action": action,
+            "action": str(action),
             "target": target,
             "detail": json.dumps(detail or {}, ensure_ascii=False, default=str),
         }

@@ -16,7 +16,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from . import accounts, clock, forwarding, proposals, ratings, replies, review_assignments, score_sheets, settings
-from .permissions import ROLES
+from .vocabulary import AnswerState, Role, labels
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 PASSWORD = "demo1234"
@@ -177,7 +177,7 @@ def build_followup(db: Database, users: dict[str, int], now, items: list[tuple[i
         elapsed = (now - forwarded_at).total_seconds()
         share = min(int(reply_data.get("days_after_forward") or 10), 40) / 41
         replied_at = forwarded_at + dt.timedelta(seconds=int(elapsed * share))
-        state = reply_data.get("state") if reply_data.get("state") in forwarding.STATES else "planned"
+        state = reply_data.get("state") if reply_data.get("state") in labels(AnswerState) else "planned"
         extra = {}
         if state == "in_progress":
             extra = {"plan": "按答复所述步骤推进，完成后在系统中更新进展。",
@@ -201,5 +201,5 @@ def accounts_table(db: Database) -> pd.DataFrame:
                        from users u left join departments d on d.code = u.department
                        where u.active = 1 order by u.id""")
     frame = pd.DataFrame(rows, columns=["username", "role", "name", "unit"])
-    frame["role"] = frame["role"].map(ROLES)
+    frame["role"] = frame["role"].map(labels(Role))
     return frame.rename(columns={"username": "用户名", "role": "角色", "name": "姓名", "unit": "学院/部门"})

@@ -12,8 +12,8 @@ import pandas as pd
 from sqlite_utils import Database
 
 from . import clock, settings
-from .forwarding import CASE_STATUS, ENTRY_KINDS, RATINGS, STATES
 from .permissions import require_role
+from .vocabulary import AnswerState, CaseStatus, EntryKind, Rating, labels
 
 DEFINITIONS = {
     "valid": "有效提案：已立案（含合并办理的成员提案）的提案件数。",
@@ -224,23 +224,23 @@ def export_excel(db: Database, user, *, now: dt.datetime | None = None) -> bytes
         order by c.id, p.id"""))
     if not detail.empty:
         detail["议题"] = detail["议题"].map(lambda t: topics.get(t, t))
-        detail["办理状态"] = detail["办理状态"].map(CASE_STATUS)
-        detail["最新答复状态"] = detail["最新答复状态"].map(STATES)
-        detail["评价"] = detail["评价"].map(RATINGS)
+        detail["办理状态"] = detail["办理状态"].map(labels(CaseStatus))
+        detail["最新答复状态"] = detail["最新答复状态"].map(labels(AnswerState))
+        detail["评价"] = detail["评价"].map(labels(Rating))
     entries = pd.DataFrame(db.query("""
         select r.case_id as 办理编号, d.name as 部门, r.kind as 类型, r.state as 状态, r.text as 答复内容,
                r.plan as 办理计划, r.expected_date as 预计完成日期, r.reason as 原因, r.at as 时间,
                r.published as 公开
         from replies r left join departments d on d.code = r.department order by r.case_id, r.at"""))
     if not entries.empty:
-        entries["类型"] = entries["类型"].map(ENTRY_KINDS)
-        entries["状态"] = entries["状态"].map(STATES)
+        entries["类型"] = entries["类型"].map(labels(EntryKind))
+        entries["状态"] = entries["状态"].map(labels(AnswerState))
         entries["公开"] = entries["公开"].map({1: "是", 0: "否"})
     ratings = pd.DataFrame(db.query("""
         select r.proposal_id as 提案编号, r.case_id as 办理编号, r.round as 轮次, r.level as 评价, r.comment as 意见,
                r.at as 时间 from ratings r order by r.proposal_id, r.round"""))
     if not ratings.empty:
-        ratings["评价"] = ratings["评价"].map(RATINGS)
+        ratings["评价"] = ratings["评价"].map(labels(Rating))
     distribution = reply_day_distribution(figures["reply_days"])
     return to_excel({
         "汇总": summary, "总体指标": headline, "指标定义": definitions,

@@ -41,25 +41,10 @@ from . import audit, clock, validation
 from .db import get_row
 from .errors import PermissionDenied, ValidationError
 from .permissions import require_role
+from .vocabulary import AnswerState, CaseStatus, Rating, labels
 
 
 DEFAULT_DUE_DAYS = 30
-STATES = {
-    "resolved": "已解决",
-    "in_progress": "正在办理",
-    "planned": "列入计划",
-    "not_feasible": "暂不具备条件",
-}
-CASE_STATUS = {
-    "pending": "待答复",
-    "declined": "部门退回，待重新转办",
-    "replied": "已答复",
-    "resolved": "已解决",
-}
-RATINGS = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
-ENTRY_KINDS = {"reply": "答复", "update": "进展更新", "further": "再次答复"}
-
-
 def case_row(db: Database, case_id) -> dict:
     return get_row(db, "cases", case_id, PermissionDenied("办理件不存在或无权查看。"),
                    ValidationError("办理编号必须是数字。"))
@@ -280,8 +265,8 @@ def cases(db: Database, user, *, now: dt.datetime | None = None) -> pd.DataFrame
         frame["note"] = ""  # the organizer's note is for the departments
     stamp = clock.iso(now)
     frame["overdue"] = (frame["status"] == "pending") & (frame["due_at"] < stamp)
-    frame["status_name"] = frame["status"].map(CASE_STATUS)
-    frame["state_name"] = frame["state"].map(STATES).fillna("")
+    frame["status_name"] = frame["status"].map(labels(CaseStatus))
+    frame["state_name"] = frame["state"].map(labels(AnswerState)).fillna("")
     return frame
 
 
@@ -333,7 +318,7 @@ def _ratings(db: Database, case_id: int, with_rater: bool) -> list[dict]:
                             from ratings r left join users u on u.id = r.user_id
                             where r.case_id = ? order by r.proposal_id, r.round""", [case_id]))
     for row in rows:
-        row["level_name"] = RATINGS[row["level"]]
+        row["level_name"] = Rating(row["level"]).label
         if not with_rater:
             row.pop("rater")
     return rows

@@ -16,9 +16,7 @@ from .accounts import User
 from .errors import PermissionDenied, ValidationError
 from .permissions import require_role
 from .proposals import MAX_COAUTHORS, coauthor_ids
-
-
-JOIN_STATUS = {"pending": "等待答复", "accepted": "已同意", "declined": "已婉拒", "cancelled": "已撤回"}
+from .vocabulary import JoinStatus, label_of
 
 
 def _joinable(db: Database, proposal: dict, now: dt.datetime) -> None:
@@ -75,7 +73,7 @@ def answer_join_request(db: Database, submitter: User, request_id: int, accept: 
         if proposal["submitter_id"] != submitter.id:
             raise PermissionDenied("申请不存在或无权处理。")
         if request["status"] != "pending":
-            raise ValidationError(f"该申请已处理（{JOIN_STATUS.get(request['status'], request['status'])}）。")
+            raise ValidationError(f"该申请已处理（{label_of(JoinStatus, request['status'])}）。")
         if accept:
             _joinable(db, proposal, now)
             if request["requester_id"] not in coauthor_ids(db, proposal["id"]):
@@ -117,4 +115,4 @@ def my_join_requests(db: Database, user: User) -> list[dict]:
         """select r.id, r.proposal_id, p.title, r.status, r.created_at, r.answered_at
            from join_requests r join proposals p on p.id = r.proposal_id
            where r.requester_id = ? order by r.id desc""", [user.id])
-    return [r | {"status_name": JOIN_STATUS.get(r["status"], r["status"])} for r in rows]
+    return [r | {"status_name": label_of(JoinStatus, r["status"])} for r in rows]

@@ -2,13 +2,7 @@
 from __future__ import annotations
 
 from .errors import PermissionDenied
-
-ROLES = {
-    "participant": "参赛学生",
-    "judge": "评委",
-    "organizer": "组织者",
-    "department": "职能部门",
-}
+from .vocabulary import Role
 
 
 def require_role(user, *roles: str) -> None:
@@ -16,5 +10,5 @@ def require_role(user, *roles: str) -> None:
     if user is None:
         raise PermissionDenied("请先登录。")
     if user.role not in roles:
-        names = "、".join(ROLES[r] for r in roles)
+        names = "、".join(Role(r).label for r in roles)
         raise PermissionDenied(f"无权限：此操作仅限{names}。")

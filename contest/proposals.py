@@ -20,14 +20,8 @@ from .accounts import User, find_by_student_no
 from .db import get_row, int_id, like_pattern
 from .errors import PermissionDenied, ValidationError
 from .permissions import require_role
+from .vocabulary import ProposalStatus, label_of
 
-STATUS = {
-    "draft": "草稿",
-    "submitted": "已提交",
-    "valid": "已立案",
-    "invalid": "不予立案",
-    "withdrawn": "已撤回",
-}
 TEXT_FIELDS = {"problem": "问题描述", "investigation": "调研情况", "suggestions": "建议措施"}
 TITLE_LEN = (5, 40)
 TEXT_LEN = (20, 3000)
@@ -400,7 +394,7 @@ def export_table(db: Database, actor: User, ids: list[int] | None = None) -> pd.
         rows = [r for r in rows if r["id"] in wanted]
     frame = pd.DataFrame(rows, columns=list(EXPORT_COLUMNS))
     frame["topic"] = frame["topic"].map(contest.topic_name)
-    frame["status"] = frame["status"].map(lambda s: STATUS.get(s, s))
+    frame["status"] = frame["status"].map(lambda s: label_of(ProposalStatus, s))
     names = settings.department_names(db)
     frame["department"] = frame["department"].map(lambda c: names.get(c, c) if c else "")
     frame["source"] = frame["source"].map({"portal": "网上提交", "import": "导入"}).fillna("")

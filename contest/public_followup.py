@@ -7,8 +7,8 @@ from __future__ import annotations
 import pandas as pd
 from sqlite_utils import Database
 
-from .forwarding import CASE_STATUS, STATES
 from .db import like_pattern
+from .vocabulary import AnswerState, CaseStatus, labels
 
 
 def public_cases(db: Database, *, topic: str | None = None, department: str | None = None,
@@ -33,8 +33,8 @@ def public_cases(db: Database, *, topic: str | None = None, department: str | No
                         where {' and '.join(where)} order by c.id desc""", args)
     frame = pd.DataFrame(rows, columns=["id", "title", "topic", "department", "department_name", "status", "state",
                                         "forwarded_on", "replied_on", "proposals"])
-    frame["status_name"] = frame["status"].map(CASE_STATUS)
-    frame["state_name"] = frame["state"].map(STATES).fillna("")
+    frame["status_name"] = frame["status"].map(labels(CaseStatus))
+    frame["state_name"] = frame["state"].map(labels(AnswerState)).fillna("")
     return frame
 
 

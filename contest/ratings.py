@@ -10,9 +10,10 @@ import datetime as dt
 from sqlite_utils import Database
 
 from . import audit, clock, validation
-from .forwarding import RATINGS, case_row, is_author
+from .forwarding import case_row, is_author
 from .errors import PermissionDenied, ValidationError
 from .permissions import require_role
+from .vocabulary import Rating, from_label
 
 
 def _own_member(db: Database, user, proposal_id: int) -> dict:
@@ -31,7 +32,7 @@ def rating_status(db: Database, user, proposal_id: int) -> dict:
     case = case_row(db, member["case_id"])
     rated = list(db["ratings"].rows_where("proposal_id = ?", [proposal_id], order_by="round"))
     for r in rated:
-        r["level_name"] = RATINGS[r["level"]]
+        r["level_name"] = Rating(r["level"]).label
     replied_after_request = bool(member["further_requested_at"]) and bool(db.execute(
         "select 1 from replies where case_id = ? and at >= ?", [case["id"], member["further_requested_at"]]).fetchone())
     can_rate = bool(case["first_reply_at"]) and (not rated or (len(rated) == 1 and replied_after_request))
@@ -46,9 +47,8 @@ def rating_status(db: Database, user, proposal_id: int) -> dict:
 def rate(db: Database, user, proposal_id: int, level: str, comment: str = "", *, now: dt.datetime | None = None) -> None:
     """An author rates the reply once (满意 / 基本满意 / 不满意); once more only after a requested further reply."""
     now = clock.given_or_now(now)
-    if level not in RATINGS:
-        level = {v: k for k, v in RATINGS.items()}.get(level, level)
-    if level not in RATINGS:
+    level = from_label(Rating, level)
+    if level is None:
         raise ValidationError("请选择：满意、基本满意或不满意。")
     comment = validation.optional_text(comment, "评价意见", max_len=500, multiline=True)
     with db.atomic():

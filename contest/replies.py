@@ -1,6 +1,6 @@
 """Replies (答复): department staff answer a forwarded case and add dated progress updates.
 
-Each entry has a state (STATES: 已解决 / 正在办理 / 列入计划 / 暂不具备条件) and may carry one
+Each entry has a state (``vocabulary.AnswerState``: 已解决 / 正在办理 / 列入计划 / 暂不具备条件) and may carry one
 attachment, checked by its bytes like a proposal's. Organizers may record a reply on behalf of
 the lead department and decide whether it appears on the public page. Replies can also be
 imported from a sheet (all rows or none). A resolved case accepts no more entries, except the
@@ -16,9 +16,10 @@ import pandas as pd
 from sqlite_utils import Database
 
 from . import attachments, audit, clock, validation
-from .forwarding import STATES, case_row, departments_of, visible_case
+from .forwarding import case_row, departments_of, visible_case
 from .errors import PermissionDenied, ValidationError
 from .permissions import require_role
+from .vocabulary import AnswerState, from_label, labels
 
 
 REPLY_LEN = (10, 3000)
@@ -70,10 +71,9 @@ def _open_further(db: Database, case_id: int) -> bool:
 
 
 def _clean_reply(state, text, plan, expected_date, reason) -> dict:
-    if state not in STATES:
-        state = {v: k for k, v in STATES.items()}.get(str(state or "").strip(), state)
-    if state not in STATES:
-        raise ValidationError("办理状态应为：" + "、".join(STATES.values()) + "。")
+    state = from_label(AnswerState, state)
+    if state is None:
+        raise ValidationError("办理状态应为：" + "、".join(labels(AnswerState).values()) + "。")
     record = {
         "state": state,
         "text": validation.text(text, "答复内容", min_len=REPLY_LEN[0], max_len=REPLY_LEN[1], multiline=True),

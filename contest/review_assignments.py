@@ -22,9 +22,6 @@ from .permissions import require_role
 from .score_sheets import sheet_row
 
 
-SOURCES = {"auto": "自动分配", "manual": "手工调整", "sheet": "表格导入"}
-
-
 def valid_proposals(db: Database) -> list[dict]:
     return list(db.query("select id, title, topic, submitter_id, college from proposals "
                          "where status = 'valid' order by id"))

@@ -21,9 +21,9 @@ from .db import int_id
 from .errors import PermissionDenied, ValidationError
 from .permissions import require_role
 from .rubric import criterion_range, rubric_frame
+from .vocabulary import SheetStatus, labels
 
 
-SHEET_STATUS = {"todo": "未开始", "draft": "草稿", "submitted": "已提交"}
 COMMENT_LEN = 1000
 NOTE_LEN = 1000
 NOT_ASSIGNED = "提案不存在或未分配给您评审。"
@@ -86,7 +86,7 @@ def judge_queue(db: Database, actor: User, *, status: str | None = None, topic: 
                                         "submitted_at"])
     contest = settings.get(db)
     frame["topic_name"] = frame["topic"].map(contest.topic_name)
-    frame["status_name"] = frame["status"].map(SHEET_STATUS)
+    frame["status_name"] = frame["status"].map(labels(SheetStatus))
     totals = weighted_totals(db, [int(i) for i in frame["sheet_id"].dropna()])
     frame["total"] = frame["sheet_id"].map(dict(zip(totals["sheet_id"], totals["total"].round(1))))
     if status:
@@ -103,7 +103,7 @@ def queue_progress(db: Database, actor: User) -> dict:
     """``assigned``, ``submitted``, ``draft``, ``todo`` counts for the judge's own queue."""
     frame = judge_queue(db, actor)
     counts = frame["status"].value_counts()
-    return {"assigned": len(frame), **{s: int(counts.get(s, 0)) for s in SHEET_STATUS}}
+    return {"assigned": len(frame), **{s: int(counts.get(s, 0)) for s in labels(SheetStatus)}}
 
 
 def _blind_attachments(db: Database, proposal_id: int) -> list[dict]:
@@ -151,7 +151,7 @@ def get_sheet(db: Database, actor: User, proposal_id, *, now: dt.datetime | None
     return {
         "proposal_id": proposal_id,
         "status": sheet["status"] if sheet else "todo",
-        "status_name": SHEET_STATUS[sheet["status"] if sheet else "todo"],
+        "status_name": SheetStatus(sheet["status"] if sheet else "todo").label,
         "scores": scores,
         "comment": (sheet or {}).get("comment") or "",
         "note": (sheet or {}).get("note") or "",

@@ -12,10 +12,9 @@ from sqlite_utils import Database
 
 from . import proposals, settings
 from .accounts import User
-from .forwarding import ENTRY_KINDS, RATINGS, STATES as REPLY_STATES
+from .vocabulary import AnswerState, EntryKind, Rating
 
 STEPS = ["草稿", "已提交", "已立案", "评审中", "已评审", "已转办", "已答复", "已解决"]
-STATES = {"done": "已完成", "current": "进行中", "todo": "未开始"}
 
 
 def _step(name: str, at=None, detail: str = "", state: str = "todo") -> dict:
@@ -109,14 +108,14 @@ def timeline_events(db: Database, proposal_id: int) -> list[dict]:
     resolved_seen = False
     for r in db["replies"].rows_where("case_id = ?", [member["case_id"]], order_by="at, id"):
         dept = names.get(r["department"], r["department"])
-        detail = f"{dept}（{REPLY_STATES[r['state']]}）：{r['text']}"
+        detail = f"{dept}（{AnswerState(r['state']).label}）：{r['text']}"
         if r["plan"]:
             detail += f"\n办理计划：{r['plan']}"
         if r["expected_date"]:
             detail += f"\n预计完成：{r['expected_date']}"
         if r["reason"]:
             detail += f"\n原因：{r['reason']}"
-        step = "已答复" if r["kind"] == "reply" else ENTRY_KINDS[r["kind"]]
+        step = "已答复" if r["kind"] == "reply" else EntryKind(r["kind"]).label
         events.append({"at": r["at"], "step": step, "detail": detail})
         if r["state"] == "resolved" and not resolved_seen:
             resolved_seen = True
@@ -126,7 +125,7 @@ def timeline_events(db: Database, proposal_id: int) -> list[dict]:
                        "detail": member["further_reason"] or ""})
     for r in db["ratings"].rows_where("proposal_id = ?", [proposal_id], order_by="round"):
         events.append({"at": r["at"], "step": "评价",
-                       "detail": RATINGS[r["level"]] + (f"：{r['comment']}" if r["comment"] else "")})
+                       "detail": Rating(r["level"]).label + (f"：{r['comment']}" if r["comment"] else "")})
     return sorted(events, key=lambda e: e["at"])
 
 

@@ -33,7 +33,7 @@ from .accounts import User
 from .db import int_id
 from .errors import ValidationError
 from .permissions import require_role
-from .proposals import STATUS
+from .vocabulary import ProposalStatus, label_of, labels
 
 #: Statuses shown on the map by default (drafts never; withdrawn only when asked for).
 MAP_STATUSES = ("submitted", "valid", "invalid")
@@ -158,7 +158,7 @@ def compute_map(db: Database, actor: User, *, status: str | list | tuple | None 
 
     frame = pd.DataFrame(rows, columns=["id", "title", "topic", "topic_confirmed", "status", "college", "lead_id"])
     frame["topic"] = frame["topic"].fillna("").astype(str)
-    frame["status_name"] = frame["status"].map(STATUS).fillna(frame["status"])
+    frame["status_name"] = frame["status"].map(labels(ProposalStatus)).fillna(frame["status"])
     frame["topic_name"] = [names.get(t, t) if t else "" for t in frame["topic"]]
     frame["topic_confirmed"] = frame["topic_confirmed"].fillna(0).astype(bool)
     frame["predicted"] = assigned["topic"].to_numpy() if len(rows) else []
@@ -254,14 +254,14 @@ def merge_group(db: Database, actor: User, lead_id: int, member_ids: list[int]) 
     with db.atomic():
         lead = _proposal(db, lead_id)
         if lead["status"] not in MERGEABLE:
-            raise ValidationError(f"牵头提案 {lead_id} 的状态为“{STATUS.get(lead['status'], lead['status'])}”，"
+            raise ValidationError(f"牵头提案 {lead_id} 的状态为“{label_of(ProposalStatus, lead['status'])}”，"
                                   "只有已提交或已立案的提案可以合并办理。")
         if lead["lead_id"]:
             raise ValidationError(f"提案 {lead_id} 已并入提案 {lead['lead_id']}，不能再作为牵头提案。")
         for member_id in members:
             member = _proposal(db, member_id)
             if member["status"] not in MERGEABLE:
-                raise ValidationError(f"提案 {member_id} 的状态为“{STATUS.get(member['status'], member['status'])}”，"
+                raise ValidationError(f"提案 {member_id} 的状态为“{label_of(ProposalStatus, member['status'])}”，"
                                       "只有已提交或已立案的提案可以合并办理。")
             if member["lead_id"] and member["lead_id"] != lead_id:
                 raise ValidationError(f"提案 {member_id} 已并入提案 {member['lead_id']}，请先拆分再合并。")
@@ -312,7 +312,7 @@ def merges(db: Database, actor: User) -> pd.DataFrame:
                        from proposals m join proposals l on l.id = m.lead_id
                        order by m.lead_id, m.id""")
     frame = pd.DataFrame(rows, columns=["lead_id", "lead_title", "id", "title", "status", "college"])
-    frame["status"] = frame["status"].map(STATUS).fillna(frame["status"])
+    frame["status"] = frame["status"].map(labels(ProposalStatus)).fillna(frame["status"])
     return frame
 
 
