@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from contest import forwarding, ratings
+from contest import forwarding, policy, ratings
 from contest.vocabulary import Rating, labels
 from app_pages import _ui as ui
 
@@ -21,7 +21,7 @@ def rating_form(db, user, proposal_id: int) -> None:
     """Rate the reply (满意 / 基本满意 / 不满意 + comment), once; ask once for a further reply when not satisfied.
 
     Shows nothing for a proposal that has not been forwarded."""
-    if user is None or user.role != "participant":
+    if not policy.allows(user, "rate_replies"):
         return
     if forwarding.case_for_proposal(db, user, proposal_id) is None:
         return

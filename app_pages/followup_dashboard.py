@@ -4,7 +4,7 @@ import datetime as dt
 import streamlit as st
 
 from contest import clock, db as database, followup_stats
-from contest.permissions import require_role
+from contest import policy
 from app_pages import _ui as ui
 
 db, user = ui.db(), ui.user()
@@ -18,7 +18,7 @@ def dashboard(_db, _user, version: int, minute: str) -> dict:
 
 
 st.title("办理追踪")
-if ui.attempt(lambda: require_role(user, "organizer") or True) is None:  # cached figures: check before the cache
+if ui.attempt(lambda: policy.require(user, "forward_proposals") or True) is None:  # cached figures: check before the cache
     st.stop()
 stats = ui.attempt(lambda: dashboard(db, user, followup_stats.data_version(db), now.isoformat()))
 if stats is None:

@@ -5,7 +5,7 @@ see contest/results.py for why names and colleges are shown.
 """
 import streamlit as st
 
-from contest import results
+from contest import policy, results
 from app_pages import _ui as ui
 
 db, user = ui.db(), ui.user()
@@ -14,7 +14,7 @@ status = results.publication(db)
 if not status["published"]:
     when = f"，预计于 {status['scheduled']} 公布" if status["scheduled"] else ""
     st.info(f"评审结果尚未公布{when}。公布后，获奖提案将在此列出。")
-    if user is not None and user.role == "organizer":
+    if policy.allows(user, "manage_results"):
         st.caption("组织者可在“排名与奖项”页面预览奖项并公布结果。")
     st.stop()
 

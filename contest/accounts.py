@@ -11,10 +11,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
-from . import audit, clock, settings, validation
+from . import audit, clock, policy, settings, validation
 from .db import get_row
 from .errors import AuthError, PermissionDenied, ValidationError
-from .permissions import require_role
 from .vocabulary import Role, from_label
 
 MAX_FAILURES = 5
@@ -153,7 +152,7 @@ def _refuse_if_sso_required(db: Database, user: User) -> None:
 
 def change_password(db: Database, user: User, old_password: str, new_password: str, confirm: str) -> None:
     """Change one's own password (also used for the forced change at first login)."""
-    require_role(user, *Role)
+    policy.require(user, "change_own_password")
     row = db["users"].get(user.id)
     if not _verify(row["password_hash"], old_password or ""):
         raise ValidationError("原密码不正确。")
@@ -208,7 +207,7 @@ def register_participant(
             **record,
             "username": record["student_no"],
             "password_hash": hash_password(password),
-            "role": "participant",
+            "role": Role.PARTICIPANT,
             "must_change_password": 0,
             "active": 1,
             "created_at": clock.iso(clock.now()),
@@ -220,7 +219,7 @@ def register_participant(
 
 
 def _staff_record(db: Database, role: str, fields: dict) -> dict:
-    if role not in ("judge", "department", "organizer"):
+    if role not in policy.STAFF_ROLES:
         raise ValidationError("组织者只能创建评委、职能部门或组织者账号。")
     record = {
         "username": validation.username(fields.get("username")),
@@ -233,7 +232,7 @@ def _staff_record(db: Database, role: str, fields: dict) -> dict:
         "topics": " ".join(str(fields.get("topics") or "").replace(",", " ").split()),
         "role": role,
     }
-    if role == "department":
+    if role == Role.DEPARTMENT:
         code = str(fields.get("department") or "").strip()
         if not db["departments"].count_where("code = ?", [code]):
             raise ValidationError("请为职能部门账号选择一个已有的部门。")
@@ -255,7 +254,7 @@ def staff_number(value) -> str | None:
 
 def create_account(db: Database, actor: User, role: str, **fields) -> tuple[User, str]:
     """Organizer creates a judge / department / organizer account; returns it and its first password."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_accounts")
     record = _staff_record(db, role, fields)
     if _name_taken(db, record["username"]):
         raise ValidationError(f"用户名 {record['username']} 已存在。")
@@ -296,7 +295,7 @@ def import_accounts(db: Database, actor: User, frame: pd.DataFrame) -> list[dict
     optionally 学院, 邮箱, 手机号, 部门代码, 评审议题. Returns one dict per
     account with its first password; raises ValidationError listing every bad row.
     """
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_accounts")
     frame = frame.rename(columns=lambda c: IMPORT_COLUMNS.get(str(c).strip(), str(c).strip()))
     missing = [c for c in ("username", "name", "role") if c not in frame.columns]
     if missing:
@@ -338,7 +337,7 @@ def _account(db: Database, user_id) -> dict:
 
 def reset_password(db: Database, actor: User, user_id: int) -> str:
     """Organizer gives an account a new first password; it must be changed at next login."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_accounts")
     target = _account(db, user_id)
     user_id = target["id"]
     password = temporary_password()
@@ -350,7 +349,7 @@ def reset_password(db: Database, actor: User, user_id: int) -> str:
 
 def set_active(db: Database, actor: User, user_id: int, active: bool) -> None:
     """Organizer disables or re-enables an account (never their own)."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_accounts")
     user_id = _account(db, user_id)["id"]
     if user_id == actor.id:
         raise PermissionDenied("不能停用自己的账号。")
@@ -360,7 +359,7 @@ def set_active(db: Database, actor: User, user_id: int, active: bool) -> None:
 
 def list_users(db: Database, actor: User, role: str | None = None) -> pd.DataFrame:
     """Accounts for the organizer's table (never the password hashes)."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_accounts")
     sql = ("select id, username, name, role, student_no, college, email, phone, department, topics, "
            "active, must_change_password, created_at from users")
     rows = db.execute(sql + (" where role = ?" if role else "") + " order by id", [role] if role else []).fetchall()

@@ -20,11 +20,10 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from . import audit, clock, db as database, proposals
+from . import audit, clock, db as database, policy, proposals
 from .accounts import User
 from .db import get_row
 from .errors import PermissionDenied, ValidationError
-from .permissions import require_role
 
 MAX_FILES = 3
 MAX_BYTES = 10 * 1024 * 1024
@@ -118,24 +117,15 @@ def can_download(db: Database, user: User | None, proposal_id: int) -> bool:
         proposal_id = int(proposal_id)
     except (TypeError, ValueError):
         return False
-    if user.role == "organizer":
+    if policy.allows(user, "read_all_proposals"):
         return True
-    if user.role == "participant":
+    if policy.allows(user, "read_own_proposals"):  # authors; co-authors once it is submitted
         try:
             proposals.get(db, user, proposal_id)
         except PermissionDenied:
             return False
         return True
-    if user.role == "judge":  # assigned, published, and the proposal still 立案
-        if db["assignments"].count_where(
-                "proposal_id = ? and judge_id = ? and published = 1 "
-                "and proposal_id in (select id from proposals where status = 'valid')", [proposal_id, user.id]):
-            return True
-    if user.role == "department" and user.department:  # forwarded to their department (lead or co)
-        return bool(db.execute("""select 1 from case_members m join case_departments d on d.case_id = m.case_id
-                                  where m.proposal_id = ? and d.department = ?""",
-                               [proposal_id, user.department]).fetchone())
-    return False
+    return policy.is_assigned_judge(db, user, proposal_id) or policy.handles_proposal(db, user, proposal_id)
 
 
 def _require_download(db: Database, user: User, proposal_id: int) -> None:
@@ -157,7 +147,7 @@ def list_for(db: Database, user: User, proposal_id: int) -> list[dict]:
 def _offered_name(user: User, row: dict, siblings: list[dict]) -> str:
     """The file name a user is given: judges review blind, so they get 附件1.pdf … (like
     ``score_sheets.blind_proposal``) instead of the uploaded name, which may carry an author's name."""
-    if user.role != "judge":
+    if not policy.allows(user, "review_proposals"):
         return row["filename"]
     number = next(i for i, r in enumerate(siblings, start=1) if r["id"] == row["id"])
     return f"附件{number}{Path(row['filename'] or '').suffix.lower()}"
@@ -166,7 +156,7 @@ def _offered_name(user: User, row: dict, siblings: list[dict]) -> str:
 def add(db: Database, user: User, proposal_id: int, filename: str, data: bytes, *,
         now: dt.datetime | None = None) -> int:
     """The submitter attaches a file while the proposal can still be edited; returns its id."""
-    require_role(user, "participant")
+    policy.require(user, "write_proposals")
     now = now or clock.now()
     proposal = proposals.get(db, user, proposal_id)
     _require_editable(db, user, proposal, now)
@@ -204,7 +194,7 @@ def _attachment(db: Database, attachment_id: int) -> dict:
 
 def remove(db: Database, user: User, attachment_id: int, *, now: dt.datetime | None = None) -> None:
     """The submitter deletes an attachment while the proposal can still be edited."""
-    require_role(user, "participant")
+    policy.require(user, "write_proposals")
     now = now or clock.now()
     row = _attachment(db, attachment_id)
     proposal = proposals.get(db, user, row["proposal_id"])

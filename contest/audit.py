@@ -5,8 +5,7 @@ import json
 
 from sqlite_utils import Database
 
-from . import clock
-from .permissions import require_role
+from . import clock, policy
 from .vocabulary import AuditAction, labels
 
 
@@ -30,6 +29,6 @@ def record(db: Database, actor, action: str, target: str = "", detail: dict | No
 
 def entries(db: Database, actor, *, limit: int = 500, action: str | None = None) -> list[dict]:
     """The newest entries first, optionally of one action."""
-    require_role(actor, "organizer")
+    policy.require(actor, "read_audit_log")
     where, args = ("action = ?", [action]) if action else (None, None)
     return list(db["audit_log"].rows_where(where, args, order_by="id desc", limit=limit))

@@ -11,10 +11,9 @@ import datetime as dt
 import pandas as pd
 from sqlite_utils import Database
 
-from . import audit, clock, validation
+from . import audit, clock, policy, validation
 from .accounts import User
 from .errors import PermissionDenied, ValidationError
-from .permissions import require_role
 from .review_assignments import drop_pair, judge_for_assignment, proposal_for_assignment
 from .score_sheets import ensure_judging_open, require_assigned
 
@@ -25,9 +24,9 @@ def declare_conflict(db: Database, actor: User, proposal_id: int, judge_id: int 
 
     Organizers declare for any judge; a judge declares their own, only on a
     proposal in their (published) queue and before submitting its review."""
-    require_role(actor, "organizer", "judge")
+    policy.require(actor, "declare_conflict")
     now = now or clock.now()
-    if actor.role == "judge":
+    if not policy.allows(actor, "manage_judging"):  # a judge, for themselves
         if judge_id not in (None, actor.id):
             raise PermissionDenied("评委只能为自己声明利益冲突。")
         judge_id = actor.id
@@ -37,7 +36,7 @@ def declare_conflict(db: Database, actor: User, proposal_id: int, judge_id: int 
         raise ValidationError("请选择评委。")
     reason = validation.text(reason, "冲突说明", min_len=2, max_len=200, multiline=True)
     with db.atomic():
-        if actor.role == "organizer":
+        if policy.allows(actor, "manage_judging"):
             proposal_for_assignment(db, proposal_id)
             judge_id = judge_for_assignment(db, judge_id).id
         if db["conflicts"].count_where("proposal_id = ? and judge_id = ?", [proposal_id, judge_id]):
@@ -52,7 +51,7 @@ def declare_conflict(db: Database, actor: User, proposal_id: int, judge_id: int 
 
 
 def remove_conflict(db: Database, actor: User, proposal_id: int, judge_id: int) -> None:
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_judging")
     if not db["conflicts"].count_where("proposal_id = ? and judge_id = ?", [proposal_id, judge_id]):
         raise ValidationError("该利益冲突不存在。")
     db["conflicts"].delete((proposal_id, judge_id))
@@ -61,7 +60,7 @@ def remove_conflict(db: Database, actor: User, proposal_id: int, judge_id: int) 
 
 def list_conflicts(db: Database, actor: User) -> pd.DataFrame:
     """Declared conflicts, newest first, with who declared them (organizer view)."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_judging")
     rows = db.query("""select c.proposal_id, p.title, c.judge_id, u.username as judge, u.name as judge_name,
                               c.reason, d.username as declared_by,
                               case when d.role = 'judge' then '评委本人' else '组织者' end as declared_by_role,

@@ -11,8 +11,7 @@ import datetime as dt
 import pandas as pd
 from sqlite_utils import Database
 
-from . import clock, settings
-from .permissions import require_role
+from . import clock, policy, settings
 from .vocabulary import AnswerState, CaseStatus, EntryKind, Rating, labels
 
 DEFINITIONS = {
@@ -128,7 +127,7 @@ def compute_stats(frame: pd.DataFrame, now: dt.datetime, department_names: dict 
 
 def stats(db: Database, user, *, now: dt.datetime | None = None) -> dict:
     """Organizer's dashboard: headline figures, by department (lead), by topic, reply times, cumulative replies."""
-    require_role(user, "organizer")
+    policy.require(user, "forward_proposals")
     return _stats(db, (now or clock.now()).replace(microsecond=0))
 
 
@@ -202,7 +201,7 @@ def export_excel(db: Database, user, *, now: dt.datetime | None = None) -> bytes
     """Everything for the student congress report in one workbook."""
     from .exports import to_excel
 
-    require_role(user, "organizer")
+    policy.require(user, "forward_proposals")
     now = (now or clock.now()).replace(microsecond=0)
     figures = stats(db, user, now=now)
     h = figures["headline"]

@@ -37,14 +37,15 @@ import datetime as dt
 import pandas as pd
 from sqlite_utils import Database
 
-from . import audit, clock, validation
+from . import audit, clock, policy, validation
 from .db import get_row
 from .errors import PermissionDenied, ValidationError
-from .permissions import require_role
 from .vocabulary import AnswerState, CaseStatus, Rating, labels
 
 
 DEFAULT_DUE_DAYS = 30
+
+
 def case_row(db: Database, case_id) -> dict:
     return get_row(db, "cases", case_id, PermissionDenied("办理件不存在或无权查看。"),
                    ValidationError("办理编号必须是数字。"))
@@ -59,25 +60,20 @@ def _member_ids(db: Database, case_id: int) -> list[int]:
                                                                    order_by="proposal_id")]
 
 
-def is_author(db: Database, user_id: int, proposal_id: int) -> bool:
-    return bool(db.execute(
-        """select 1 from proposals where id = ? and submitter_id = ?
-           union select 1 from coauthors where proposal_id = ? and user_id = ?""",
-        [proposal_id, user_id, proposal_id, user_id]).fetchone())
-
-
 def _can_see(db: Database, user, case: dict) -> bool:
-    if user.role == "organizer":
+    if policy.allows(user, "read_all_cases") or policy.handles_case(db, user, case["id"]):
         return True
-    if user.role == "department":
-        return bool(user.department) and user.department in departments_of(db, case["id"])
-    if user.role == "participant":
-        return any(is_author(db, user.id, pid) for pid in _member_ids(db, case["id"]))
-    return False
+    return policy.allows(user, "read_own_cases") and any(
+        policy.is_author(db, user, pid) for pid in _member_ids(db, case["id"]))
+
+
+def _reads_own_cases_only(user) -> bool:
+    """Authors see their cases without the organizer's note to the departments or others' ratings."""
+    return not (policy.allows(user, "read_all_cases") or policy.allows(user, "read_department_cases"))
 
 
 def visible_case(db: Database, user, case_id) -> dict:
-    require_role(user, "organizer", "department", "participant")
+    policy.require(user, "read_all_cases", "read_department_cases", "read_own_cases")
     case = case_row(db, case_id)
     if not _can_see(db, user, case):
         raise PermissionDenied("办理件不存在或无权查看。")
@@ -112,7 +108,7 @@ def _due_days(value) -> int:
 
 def forwardable(db: Database, user) -> pd.DataFrame:
     """Valid proposals not yet in a case, with the suggested department (members of a merged group excluded)."""
-    require_role(user, "organizer")
+    policy.require(user, "forward_proposals")
     rows = db.query("""select p.id, p.title, p.topic, p.department, p.college, p.screened_at,
                               (select count(*) from proposals m
                                where m.lead_id = p.id and m.id != p.id and m.status = 'valid') as merged
@@ -128,7 +124,7 @@ def forward(db: Database, user, proposal_id: int, department: str, *, co_departm
     """Forward a valid proposal (and the members of its merged group) to a lead department; returns the case id.
 
     ``member_ids`` None takes the proposals merged into this one (``proposals.lead_id``)."""
-    require_role(user, "organizer")
+    policy.require(user, "forward_proposals")
     now = clock.given_or_now(now)
     department = _department_code(db, department)
     co = _co_codes(db, department, co_departments)
@@ -173,7 +169,7 @@ def _set_departments(db: Database, case_id: int, lead: str, co: list[str]) -> No
 def forward_many(db: Database, user, items: list[tuple[int, str]], *, due_days=DEFAULT_DUE_DAYS, note: str = "",
                  now: dt.datetime | None = None) -> list[int]:
     """Forward several proposals, each to its own lead department, all or nothing."""
-    require_role(user, "organizer")
+    policy.require(user, "forward_proposals")
     if not items:
         raise ValidationError("请至少选择一件提案。")
     with db.atomic():
@@ -187,7 +183,7 @@ def forward_many(db: Database, user, items: list[tuple[int, str]], *, due_days=D
 
 def decline(db: Database, user, case_id: int, reason: str, *, now: dt.datetime | None = None) -> None:
     """The lead department returns a case it cannot handle, with a reason; an organizer re-forwards it."""
-    require_role(user, "department")
+    policy.require(user, "decline_cases")
     now = clock.given_or_now(now)
     case = visible_case(db, user, case_id)
     reason = validation.text(reason, "退回理由", min_len=4, max_len=500, multiline=True)
@@ -205,7 +201,7 @@ def decline(db: Database, user, case_id: int, reason: str, *, now: dt.datetime |
 def reforward(db: Database, user, case_id: int, department: str, *, reason: str, co_departments=(),
               due_days=DEFAULT_DUE_DAYS, now: dt.datetime | None = None) -> None:
     """Organizer sends a case to another lead department (typically after a decline), with a reason."""
-    require_role(user, "organizer")
+    policy.require(user, "forward_proposals")
     now = clock.given_or_now(now)
     case = case_row(db, case_id)
     department = _department_code(db, department)
@@ -228,13 +224,15 @@ def reforward(db: Database, user, case_id: int, department: str, *, reason: str,
 
 def cases(db: Database, user, *, now: dt.datetime | None = None) -> pd.DataFrame:
     """The cases the user may see, one row per case, with due dates and an overdue mark."""
-    require_role(user, "organizer", "department", "participant")
+    policy.require(user, "read_all_cases", "read_department_cases", "read_own_cases")
     now = clock.given_or_now(now)
     where, args = "1 = 1", {}
-    if user.role == "department":
+    if policy.allows(user, "read_all_cases"):
+        pass
+    elif policy.allows(user, "read_department_cases"):
         where = "c.id in (select case_id from case_departments where department = :dept)"
         args["dept"] = user.department or ""
-    elif user.role == "participant":
+    else:  # read_own_cases
         where = """c.id in (select m.case_id from case_members m join proposals p on p.id = m.proposal_id
                             where p.submitter_id = :me
                                or p.id in (select proposal_id from coauthors where user_id = :me))"""
@@ -261,7 +259,7 @@ def cases(db: Database, user, *, now: dt.datetime | None = None) -> pd.DataFrame
                "my_role", "status", "state", "note", "forwarded_at", "assigned_at", "due_at", "first_reply_at",
                "last_reply_at", "entries", "further_open"]
     frame = pd.DataFrame(rows, columns=columns)
-    if user.role == "participant":
+    if _reads_own_cases_only(user):
         frame["note"] = ""  # the organizer's note is for the departments
     stamp = clock.iso(now)
     frame["overdue"] = (frame["status"] == "pending") & (frame["due_at"] < stamp)
@@ -277,7 +275,7 @@ def get_case(db: Database, user, case_id: int) -> dict:
                                       m.further_requested_at, m.further_reason
                                from case_members m join proposals p on p.id = m.proposal_id
                                where m.case_id = ? order by p.id""", [case["id"]]))
-    if user.role == "organizer":
+    if policy.allows(user, "read_all_cases"):  # who wrote it and who rated
         for m in members:
             m["authors"] = "、".join(r["name"] for r in db.query(
                 """select u.name from users u where u.id = (select submitter_id from proposals where id = :p)
@@ -286,11 +284,11 @@ def get_case(db: Database, user, case_id: int) -> dict:
     history = list(db.query("""select f.kind, f.department, d.name as department_name, f.co_departments, f.reason, f.at
                                from case_forwards f left join departments d on d.code = f.department
                                where f.case_id = ? order by f.id""", [case["id"]]))
-    ratings = _ratings(db, case["id"], with_rater=user.role == "organizer")
-    if user.role == "participant":
+    ratings = _ratings(db, case["id"], with_rater=policy.allows(user, "read_all_cases"))
+    if _reads_own_cases_only(user):
         # In a merged case a student sees the other proposals, but only their own ratings and
         # further-reply requests; the organizer's note is for the departments.
-        own = {m["id"] for m in members if is_author(db, user.id, m["id"])}
+        own = {m["id"] for m in members if policy.is_author(db, user, m["id"])}
         ratings = [r for r in ratings if r["proposal_id"] in own]
         members = [m if m["id"] in own else m | {"further_reason": None} for m in members]
         case = case | {"note": ""}
@@ -328,6 +326,6 @@ def case_for_proposal(db: Database, user, proposal_id: int) -> dict | None:
     """The case a proposal belongs to, if the user may see it; None when it has not been forwarded."""
     member = next(db["case_members"].rows_where("proposal_id = ?", [proposal_id]), None)
     if member is None:
-        require_role(user, "organizer", "department", "participant")
+        policy.require(user, "read_all_cases", "read_department_cases", "read_own_cases")
         return None
     return get_case(db, user, member["case_id"])

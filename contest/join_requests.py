@@ -11,10 +11,9 @@ import datetime as dt
 
 from sqlite_utils import Database
 
-from . import audit, clock, settings
+from . import audit, clock, policy, settings
 from .accounts import User
 from .errors import PermissionDenied, ValidationError
-from .permissions import require_role
 from .proposals import MAX_COAUTHORS, coauthor_ids
 from .vocabulary import JoinStatus, label_of
 
@@ -33,7 +32,7 @@ def _joinable(db: Database, proposal: dict, now: dt.datetime) -> None:
 def request_to_join(db: Database, user: User, proposal_id: int, message: str = "", *,
                     now: dt.datetime | None = None) -> int:
     """A student asks to join a submitted proposal as co-author; returns the request id."""
-    require_role(user, "participant")
+    policy.require(user, "join_proposals")
     now = now or clock.now()
     proposal = next(db["proposals"].rows_where("id = ?", [proposal_id]), None)
     if proposal is None or proposal["status"] in ("draft", "withdrawn", "invalid"):
@@ -65,7 +64,7 @@ def _request(db: Database, request_id: int) -> dict:
 def answer_join_request(db: Database, submitter: User, request_id: int, accept: bool, *,
                         now: dt.datetime | None = None) -> None:
     """The submitter accepts (the requester becomes a co-author) or declines a join request."""
-    require_role(submitter, "participant")
+    policy.require(submitter, "join_proposals")
     now = now or clock.now()
     with db.atomic():
         request = _request(db, request_id)
@@ -86,7 +85,7 @@ def answer_join_request(db: Database, submitter: User, request_id: int, accept: 
 
 def cancel_join_request(db: Database, user: User, request_id: int, *, now: dt.datetime | None = None) -> None:
     """The requester withdraws a pending request."""
-    require_role(user, "participant")
+    policy.require(user, "join_proposals")
     now = now or clock.now()
     with db.atomic():
         request = _request(db, request_id)
@@ -100,7 +99,7 @@ def cancel_join_request(db: Database, user: User, request_id: int, *, now: dt.da
 
 def requests_to_answer(db: Database, user: User) -> list[dict]:
     """Pending requests on the proposals this student submitted, with who is asking."""
-    require_role(user, "participant")
+    policy.require(user, "join_proposals")
     return list(db.query(
         """select r.id, r.proposal_id, p.title, u.name as requester, u.student_no, u.college, r.message,
                   r.created_at
@@ -110,7 +109,7 @@ def requests_to_answer(db: Database, user: User) -> list[dict]:
 
 def my_join_requests(db: Database, user: User) -> list[dict]:
     """The requests this student sent (the proposal's authors are not shown)."""
-    require_role(user, "participant")
+    policy.require(user, "join_proposals")
     rows = db.query(
         """select r.id, r.proposal_id, p.title, r.status, r.created_at, r.answered_at
            from join_requests r join proposals p on p.id = r.proposal_id

@@ -1,4 +1,6 @@
 """Which pages each role may open: (file, title, icon). A page not listed for a role cannot be reached."""
+from .vocabulary import Role
+
 
 PUBLIC = [
     ("app_pages/public_followup.py", "提案办理公开", ":material/campaign:"),
@@ -6,20 +8,20 @@ PUBLIC = [
 ]
 ACCOUNT = [("app_pages/account.py", "我的账号", ":material/person:")]
 ROLE_PAGES = {
-    "participant": {
+    Role.PARTICIPANT: {
         "提案": [
             ("app_pages/my_proposals.py", "我的提案", ":material/description:"),
             ("app_pages/write_proposal.py", "撰写提案", ":material/edit_note:"),
         ],
     },
-    "judge": {
+    Role.JUDGE: {
         "评审": [
             ("app_pages/judge_queue.py", "评审任务", ":material/checklist:"),
             ("app_pages/score_sheet.py", "评分", ":material/grading:"),
             ("app_pages/bulk_scores.py", "批量评分", ":material/table_edit:"),
         ],
     },
-    "organizer": {
+    Role.ORGANIZER: {
         "总览": [("app_pages/overview.py", "概览", ":material/dashboard:")],
         "提案": [
             ("app_pages/all_proposals.py", "全部提案", ":material/table_view:"),
@@ -42,7 +44,7 @@ ROLE_PAGES = {
             ("app_pages/audit_log.py", "审计日志", ":material/history:"),
         ],
     },
-    "department": {
+    Role.DEPARTMENT: {
         "办理": [("app_pages/department_queue.py", "待办提案", ":material/inbox:")],
     },
 }

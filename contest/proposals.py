@@ -15,11 +15,10 @@ import sqlite3
 import pandas as pd
 from sqlite_utils import Database
 
-from . import audit, clock, settings, validation
+from . import audit, clock, policy, settings, validation
 from .accounts import User, find_by_student_no
 from .db import get_row, int_id, like_pattern
 from .errors import PermissionDenied, ValidationError
-from .permissions import require_role
 from .vocabulary import ProposalStatus, label_of
 
 TEXT_FIELDS = {"problem": "问题描述", "investigation": "调研情况", "suggestions": "建议措施"}
@@ -44,16 +43,12 @@ def coauthor_ids(db: Database, proposal_id: int) -> list[int]:
     return [r["user_id"] for r in db["coauthors"].rows_where("proposal_id = ?", [proposal_id], order_by="user_id")]
 
 
-def author_ids(db: Database, proposal: dict) -> set[int]:
-    return {proposal["submitter_id"], *coauthor_ids(db, proposal["id"])}
-
-
 def get(db: Database, user: User, proposal_id: int) -> dict:
     """The proposal with its co-authors, for its authors and organizers only."""
-    require_role(user, "participant", "organizer")
+    policy.require(user, "read_own_proposals", "read_all_proposals")
     proposal = _row(db, proposal_id)
-    if user.role == "participant":
-        if user.id not in author_ids(db, proposal):
+    if not policy.allows(user, "read_all_proposals"):
+        if not policy.is_author(db, user, proposal["id"]):
             raise PermissionDenied("提案不存在或无权查看。")
         # Co-authors read submitted proposals only: a draft, or a proposal the submitter
         # withdrew (possibly a draft that was never submitted), is the submitter's alone.
@@ -74,7 +69,7 @@ def _people(db: Database, ids: list[int]) -> list[dict]:
 
 def mine(db: Database, user: User) -> list[dict]:
     """Every proposal the student submitted, and the submitted ones they co-author."""
-    require_role(user, "participant")
+    policy.require(user, "write_proposals")
     return list(db.query(
         """select p.*, case when p.submitter_id = :me then '提交人' else '合作者' end as my_role
            from proposals p
@@ -89,7 +84,7 @@ def mine(db: Database, user: User) -> list[dict]:
 def search(db: Database, actor: User, *, status: str | list | None = None, topic: str | None = None,
            college: str | None = None, text: str | None = None) -> pd.DataFrame:
     """Organizer's table of all non-draft proposals; ``text`` matches any part, short words too."""
-    require_role(actor, "organizer")
+    policy.require(actor, "read_all_proposals")
     where, args = ["p.status != 'draft'"], []
     if status:
         statuses = [status] if isinstance(status, str) else list(status)
@@ -120,7 +115,7 @@ def search(db: Database, actor: User, *, status: str | list | None = None, topic
 
 def counts(db: Database, actor: User) -> dict:
     """Numbers for a report: submitted in all, valid (确立有效提案), invalid, drafts."""
-    require_role(actor, "organizer")
+    policy.require(actor, "read_all_proposals")
     by_status = dict(db.execute("select status, count(*) from proposals group by status").fetchall())
     received = sum(v for k, v in by_status.items() if k in ("submitted", "valid", "invalid"))
     return {"received": received, "valid": by_status.get("valid", 0), "invalid": by_status.get("invalid", 0),
@@ -130,7 +125,7 @@ def counts(db: Database, actor: User) -> dict:
 
 def counts_by_topic(db: Database, actor: User) -> dict[str | None, int]:
     """Received proposals (submitted, valid or not) per topic code."""
-    require_role(actor, "organizer")
+    policy.require(actor, "read_all_proposals")
     return dict(db.execute("select topic, count(*) from proposals where status in ('submitted', 'valid', 'invalid') "
                            "group by topic").fetchall())
 
@@ -176,7 +171,7 @@ def _coauthors(db: Database, user: User, numbers) -> list[int]:
     ids = []
     for number in dict.fromkeys(numbers):
         other = find_by_student_no(db, number)
-        if other is None or other.role != "participant":
+        if other is None or not policy.allows(other, "write_proposals"):
             raise ValidationError(f"学号 {number} 尚未注册，请合作者先注册账号。")
         if other.id == user.id:
             raise ValidationError("不需要把自己添加为合作者。")
@@ -193,7 +188,7 @@ def _ensure_open(contest: settings.Settings, now: dt.datetime) -> None:
 
 
 def _owned(db: Database, user: User, proposal_id: int) -> dict:
-    require_role(user, "participant")
+    policy.require(user, "write_proposals")
     proposal = _row(db, proposal_id)
     if proposal["submitter_id"] != user.id:
         if user.id in coauthor_ids(db, proposal_id):
@@ -209,7 +204,7 @@ def save_draft(db: Database, user: User, fields: dict, *, proposal_id: int | Non
     Saving a proposal that is already submitted edits it in place (it must stay complete).
     Nothing is written when a field is refused, so what was saved before is kept.
     """
-    require_role(user, "participant")
+    policy.require(user, "write_proposals")
     now = now or clock.now()
     contest = settings.get(db)
     _ensure_open(contest, now)
@@ -313,7 +308,7 @@ def withdraw(db: Database, user: User, proposal_id: int, *, now: dt.datetime | N
 def can_edit(db: Database, user: User, proposal: dict, now: dt.datetime | None = None) -> tuple[bool, str]:
     """Whether the page should offer editing, and if not, why (Chinese)."""
     contest = settings.get(db)
-    if user.role != "participant" or proposal["submitter_id"] != user.id:
+    if not policy.allows(user, "write_proposals") or proposal["submitter_id"] != user.id:
         return False, "只有提交人可以修改该提案。"
     if proposal["status"] in ("valid", "invalid"):
         return False, "提案已完成立案审查，内容已锁定。"
@@ -331,7 +326,7 @@ def screen(db: Database, actor: User, proposal_ids: list[int], valid: bool, reas
 
     With ``topic`` the topic is confirmed or corrected in the same transaction: a refused
     decision (no reason for 不予立案, a withdrawn proposal...) changes nothing at all."""
-    require_role(actor, "organizer")
+    policy.require(actor, "screen_proposals")
     now = now or clock.now()
     proposal_ids = list(dict.fromkeys(_proposal_id(i) for i in proposal_ids or []))
     if not proposal_ids:
@@ -356,7 +351,7 @@ def screen(db: Database, actor: User, proposal_ids: list[int], valid: bool, reas
 
 def set_topic(db: Database, actor: User, proposal_ids: list[int], topic: str) -> None:
     """Organizer confirms or corrects topics; a confirmed topic becomes a training label."""
-    require_role(actor, "organizer")
+    policy.require(actor, "screen_proposals")
     if topic not in settings.get(db).topic_codes:
         raise ValidationError("请从列表中选择议题。")
     proposal_ids = list(dict.fromkeys(_proposal_id(i) for i in proposal_ids or []))
@@ -381,7 +376,7 @@ EXPORT_COLUMNS = {
 
 def export_table(db: Database, actor: User, ids: list[int] | None = None) -> pd.DataFrame:
     """Full text of non-draft proposals with Chinese headers, for CSV / Excel export."""
-    require_role(actor, "organizer")
+    policy.require(actor, "read_all_proposals")
     contest = settings.get(db)
     rows = list(db.query(
         """select p.*, coalesce(p.author_name, u.name) as author, u.student_no,
@@ -420,7 +415,7 @@ def check_import(db: Database, actor: User, frame: pd.DataFrame) -> tuple[list[d
     importing organizer is recorded as submitter and 提案人 keeps the author's name.
     Row numbers are spreadsheet rows: the header is row 1.
     """
-    require_role(actor, "organizer")
+    policy.require(actor, "screen_proposals")
     contest = settings.get(db)
     frame = frame.rename(columns=lambda c: IMPORT_COLUMNS.get(str(c).strip(), str(c).strip()))
     frame = frame.loc[:, ~frame.columns.duplicated()]
@@ -456,7 +451,7 @@ def check_import(db: Database, actor: User, frame: pd.DataFrame) -> tuple[list[d
             submitter = None
             if number:
                 submitter = find_by_student_no(db, number)
-                if submitter is not None and submitter.role != "participant":
+                if submitter is not None and not policy.allows(submitter, "write_proposals"):
                     submitter = None
                 if submitter is not None and name and name != submitter.name:
                     raise ValidationError(f"学号 {number} 的注册学生是“{submitter.name}”，与表中提案人“{name}”不一致。")
@@ -492,7 +487,7 @@ def import_proposals(db: Database, actor: User, frame: pd.DataFrame, now: dt.dat
     typed in the portal; ``status="valid"`` is for sheets that were already screened (e.g. the
     proposals a student congress has accepted). ``source`` is 'import'.
     """
-    require_role(actor, "organizer")
+    policy.require(actor, "screen_proposals")
     now = now or clock.now()
     if status not in IMPORT_STATUSES:
         raise ValidationError("导入后的状态只能是“已提交”或“已立案”。")

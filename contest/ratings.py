@@ -9,17 +9,16 @@ import datetime as dt
 
 from sqlite_utils import Database
 
-from . import audit, clock, validation
-from .forwarding import case_row, is_author
+from . import audit, clock, policy, validation
+from .forwarding import case_row
 from .errors import PermissionDenied, ValidationError
-from .permissions import require_role
 from .vocabulary import Rating, from_label
 
 
 def _own_member(db: Database, user, proposal_id: int) -> dict:
-    require_role(user, "participant")
+    policy.require(user, "rate_replies")
     member = next(db["case_members"].rows_where("proposal_id = ?", [proposal_id]), None)
-    if not is_author(db, user.id, proposal_id):
+    if not policy.is_author(db, user, proposal_id):
         raise PermissionDenied("只有提案人可以评价答复。")
     if member is None:
         raise ValidationError("该提案尚未转办，不能评价。")

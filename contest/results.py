@@ -46,11 +46,10 @@ import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
-from . import audit, clock, exports, ranking, settings, validation
+from . import audit, clock, exports, policy, ranking, settings, validation
 from .accounts import User
 from .db import get_row, int_id
 from .errors import PermissionDenied, ValidationError
-from .permissions import require_role
 
 RANK_BANDS = (1, 5, 10, 20, 30, 50)  # "前 N%" bands shown to authors
 DISAGREEMENT = 20.0  # spread (max - min of sheet totals, 0-100) flagged as a large disagreement
@@ -92,7 +91,7 @@ class Leaderboard:
 
 def data_version(db: Database, actor: User) -> str:
     """A cheap fingerprint that changes whenever anything the leaderboard shows changes."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_results")
     parts = [
         db.execute("select count(*), max(updated_at), max(submitted_at), total(id) from sheets "
                    "where status = 'submitted'").fetchone(),
@@ -110,7 +109,7 @@ def data_version(db: Database, actor: User) -> str:
 
 def load(db: Database, actor: User) -> ResultsData:
     """Submitted sheets of valid proposals as ranking frames (organizers only)."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_results")
     return _load(db)
 
 
@@ -357,7 +356,7 @@ def _ensure_unpublished(contest: settings.Settings) -> None:
 def override_award(db: Database, actor: User, proposal_id: int, award: str | None, reason: str, *,
                    now: dt.datetime | None = None) -> None:
     """Organizer sets a proposal's award by hand (None = no award), with a reason that is logged."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_results")
     now = now or clock.now()
     contest = settings.get(db)
     _ensure_unpublished(contest)
@@ -378,7 +377,7 @@ def override_award(db: Database, actor: User, proposal_id: int, award: str | Non
 
 def clear_override(db: Database, actor: User, proposal_id: int, *, now: dt.datetime | None = None) -> None:
     """Organizer removes a manual override: the award follows the rule again."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_results")
     _ensure_unpublished(settings.get(db))
     proposal_id = int_id(proposal_id, ValidationError("该提案没有人工调整的奖项。"))
     with db.atomic():
@@ -393,7 +392,7 @@ def clear_override(db: Database, actor: User, proposal_id: int, *, now: dt.datet
 def save_settings(db: Database, actor: User, *, method: str | None = None, tie_break: list | None = None,
                   award_tiers: list | None = None) -> settings.Settings:
     """Organizer changes the official method, tie-break or award tiers (refused once published)."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_results")
     _ensure_unpublished(settings.get(db))
     changes = {k: v for k, v in {"ranking_method": method, "tie_break": tie_break,
                                  "award_tiers": award_tiers}.items() if v is not None}
@@ -426,7 +425,7 @@ def publish_results(db: Database, actor: User, now: dt.datetime | None = None) -
 
     Returns counts per award. Refused when already published or no proposal is completely reviewed.
     """
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_results")
     now = now or clock.now()
     with db.atomic():
         data = _load(db)
@@ -445,7 +444,7 @@ def publish_results(db: Database, actor: User, now: dt.datetime | None = None) -
 
 def unpublish_results(db: Database, actor: User, reason: str = "", now: dt.datetime | None = None) -> None:
     """Withdraw the publication: rankings become organizer-only again; overrides are kept."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_results")
     reason = validation.optional_text(reason, "撤回理由", max_len=200)
     with db.atomic():
         if not settings.get(db).results_published:
@@ -480,15 +479,13 @@ def author_view(db: Database, user: User, proposal_id: int) -> dict | None:
     Never: confidential notes, judge names or ids, scores or the exact rank.
     Raises PermissionDenied unless ``user`` is an author (submitter or co-author) or an organizer.
     """
-    require_role(user, "participant", "organizer")
+    policy.require(user, "read_own_proposals", "read_all_proposals")
     proposal_id = int_id(proposal_id, PermissionDenied("提案不存在或无权查看。"))
     proposal = next(db["proposals"].rows_where("id = ?", [proposal_id]), None)
     if proposal is None:
         raise PermissionDenied("提案不存在或无权查看。")
-    if user.role == "participant":
-        coauthors = {r["user_id"] for r in db["coauthors"].rows_where("proposal_id = ?", [proposal["id"]])}
-        if user.id != proposal["submitter_id"] and user.id not in coauthors:
-            raise PermissionDenied("提案不存在或无权查看。")
+    if not policy.allows(user, "read_all_proposals") and not policy.is_author(db, user, proposal["id"]):
+        raise PermissionDenied("提案不存在或无权查看。")
     contest = settings.get(db)
     if not contest.results_published or proposal["status"] != "valid":
         return None

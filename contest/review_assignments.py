@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlite_utils import Database
 
-from . import accounts, assignment, audit, clock, settings
+from . import accounts, assignment, audit, clock, policy, settings
 from .accounts import User
 from .db import int_id
 from .errors import ValidationError
-from .permissions import require_role
 from .score_sheets import sheet_row
 
 
@@ -70,7 +69,7 @@ def preview_auto_assignment(db: Database, actor: User, k: int | None = None) -> 
 
     Every valid proposal gets ``k`` judges in total (default: the contest
     setting), counting what is already assigned; nothing already assigned moves."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_judging")
     contest = settings.get(db)
     k = contest.reviews_per_proposal if k is None else int(k)
     if not 1 <= k <= 10:
@@ -114,7 +113,7 @@ def judge_for_assignment(db: Database, judge) -> assignment.Judge:
         row = next(db["users"].rows_where("id = ?", [int(judge)]), None)
     if row is None:
         raise ValidationError(f"评委“{judge}”不存在。")
-    if row["role"] != "judge" or not row["active"]:
+    if row["role"] not in policy.roles_for("review_proposals") or not row["active"]:
         raise ValidationError(f"账号“{row['username']}”不是在用的评委账号。")
     return assignment.Judge(id=row["id"], college=row["college"], topics=frozenset((row["topics"] or "").split()))
 
@@ -129,7 +128,7 @@ def _check_pair(db: Database, proposal: assignment.Proposal, judge: assignment.J
 
 def add_assignment(db: Database, actor: User, proposal_id: int, judge, *, now: dt.datetime | None = None) -> None:
     """Organizer adds one pair by hand (as a draft); conflicts are refused."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_judging")
     now = now or clock.now()
     with db.atomic():
         proposal = proposal_for_assignment(db, proposal_id)
@@ -153,7 +152,7 @@ def drop_pair(db: Database, proposal_id: int, judge_id: int) -> None:
 
 def remove_assignment(db: Database, actor: User, proposal_id: int, judge_id: int) -> None:
     """Organizer removes one pair (never a finished review)."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_judging")
     with db.atomic():
         if not db["assignments"].count_where("proposal_id = ? and judge_id = ?", [proposal_id, judge_id]):
             raise ValidationError("该分配不存在。")
@@ -163,7 +162,7 @@ def remove_assignment(db: Database, actor: User, proposal_id: int, judge_id: int
 
 def publish_assignments(db: Database, actor: User) -> int:
     """Make every draft assignment visible to its judge; returns how many."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_judging")
     with db.atomic():
         count = db["assignments"].count_where("published = 0")
         if not count:
@@ -175,7 +174,7 @@ def publish_assignments(db: Database, actor: User) -> int:
 
 def discard_draft_assignments(db: Database, actor: User) -> int:
     """Forget every unpublished assignment (judges never saw them); returns how many."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_judging")
     with db.atomic():
         count = db["assignments"].count_where("published = 0")
         db["assignments"].delete_where("published = 0")
@@ -194,7 +193,7 @@ def assign_from_table(db: Database, actor: User, frame: pd.DataFrame, *,
 
     Rows already assigned are skipped. Raises ValidationError listing every bad row.
     Returns ``{"added": n, "skipped": m}``."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_judging")
     now = now or clock.now()
     frame = frame.rename(columns=lambda c: SHEET_COLUMNS.get(str(c).strip(), str(c).strip()))
     if not {"proposal_id", "judge"} <= set(frame.columns):
@@ -239,7 +238,7 @@ def assign_from_table(db: Database, actor: User, frame: pd.DataFrame, *,
 
 def assignment_table(db: Database, actor: User) -> pd.DataFrame:
     """Every assignment with proposal, judge and review status (organizer view)."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_judging")
     rows = db.query("""select a.proposal_id, p.title, p.topic, a.judge_id, u.username as judge, u.name as judge_name,
                               a.published, a.source, coalesce(s.status, 'todo') as sheet_status
                        from assignments a join proposals p on p.id = a.proposal_id
@@ -255,7 +254,7 @@ def assignment_table(db: Database, actor: User) -> pd.DataFrame:
 
 def judge_loads(db: Database, actor: User) -> pd.DataFrame:
     """Per active judge: published, draft and total assignments, and how many match their topics."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_judging")
     judges = accounts.judges(db)
     table = assignment_table(db, actor)
     out = []
@@ -271,7 +270,7 @@ def judge_loads(db: Database, actor: User) -> pd.DataFrame:
 
 def assignment_summary(db: Database, actor: User) -> dict:
     """Numbers for the assignment page: valid proposals, judges, pairs, drafts, proposals short of k."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_judging")
     k = settings.get(db).reviews_per_proposal
     counts = dict(db.execute("""select p.id, count(a.judge_id) from proposals p
                                 left join assignments a on a.proposal_id = p.id

@@ -7,9 +7,8 @@ import math
 import pandas as pd
 from sqlite_utils import Database
 
-from . import clock, ranking, settings
+from . import clock, policy, ranking, settings
 from .accounts import User
-from .permissions import require_role
 from .score_sheets import weighted_totals
 
 
@@ -34,7 +33,7 @@ def progress(db: Database, actor: User, *, now: dt.datetime | None = None) -> di
     ``proposals``: per valid proposal assigned / submitted reviews, mean and spread (max - min) of
     the weighted totals, ``disagree`` when spread >= SPREAD_FLAG;
     ``late``: the judges to remind; ``summary``: totals."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_judging")
     now = now or clock.now()
     contest = settings.get(db)
     closed = not contest.judging_open(now)
@@ -86,7 +85,7 @@ def progress(db: Database, actor: User, *, now: dt.datetime | None = None) -> di
 
 def submitted_scores(db: Database, actor: User) -> pd.DataFrame:
     """Every criterion score of submitted sheets (proposal, judge, criterion, score), for ranking."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_judging")
     rows = db.query("""select s.proposal_id as proposal, s.judge_id as judge, sc.criterion, sc.score
                        from sheets s join scores sc on sc.sheet_id = s.id
                        where s.status = 'submitted' order by s.proposal_id, s.judge_id, sc.criterion""")
@@ -95,7 +94,7 @@ def submitted_scores(db: Database, actor: User) -> pd.DataFrame:
 
 def sheets_of_proposal(db: Database, actor: User, proposal_id: int) -> pd.DataFrame:
     """Organizer: every sheet of one proposal with judge, status, total, comment and confidential note."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_judging")
     rows = list(db.query("""select s.id as sheet_id, u.username as judge, u.name as judge_name, s.status,
                                    s.comment, s.note, s.updated_at, s.submitted_at
                             from sheets s join users u on u.id = s.judge_id

@@ -13,10 +13,9 @@ import json
 
 from sqlite_utils import Database
 
-from . import audit, clock, settings, validation
+from . import audit, clock, policy, settings, validation
 from .accounts import User
 from .errors import ValidationError
-from .permissions import require_role
 from .rubric import criterion_range
 
 
@@ -73,7 +72,7 @@ def unlock_rubric(db: Database, actor: User, reason: str, *, now: dt.datetime | 
 
     The rubric at this moment is kept as a snapshot with the reason; the change
     itself then goes through ``settings.update`` (audited old -> new)."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_judging")
     now = now or clock.now()
     reason = validation.text(reason, "解锁理由", min_len=4, max_len=200, multiline=True)
     if not _submitted_count(db):
@@ -90,7 +89,7 @@ def unlock_rubric(db: Database, actor: User, reason: str, *, now: dt.datetime | 
 
 def lock_rubric(db: Database, actor: User) -> None:
     """Organizer closes an unlock again (the rubric stays locked while sheets are submitted)."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_judging")
     if _active_unlock(db) is None:
         raise ValidationError("评分标准没有处于解锁状态。")
     db.execute("update rubric_unlocks set active = 0 where active = 1")

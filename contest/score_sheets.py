@@ -15,11 +15,10 @@ from pathlib import PurePath
 import pandas as pd
 from sqlite_utils import Database
 
-from . import audit, clock, ranking, settings, validation
+from . import audit, clock, policy, ranking, settings, validation
 from .accounts import User
 from .db import int_id
 from .errors import PermissionDenied, ValidationError
-from .permissions import require_role
 from .rubric import criterion_range, rubric_frame
 from .vocabulary import SheetStatus, labels
 
@@ -30,7 +29,7 @@ NOT_ASSIGNED = "提案不存在或未分配给您评审。"
 
 
 def require_assigned(db: Database, actor: User, proposal_id) -> int:
-    require_role(actor, "judge")
+    policy.require(actor, "review_proposals")
     proposal_id = int_id(proposal_id, PermissionDenied(NOT_ASSIGNED))
     # Only 立案 proposals are judged: one re-screened as 不予立案 leaves the judges' queues.
     if not db["assignments"].count_where(
@@ -74,7 +73,7 @@ def weighted_totals(db: Database, sheet_ids: list[int] | None = None, *, status:
 def judge_queue(db: Database, actor: User, *, status: str | None = None, topic: str | None = None,
                 text: str | None = None) -> pd.DataFrame:
     """The judge's published assignments: proposal, title, topic, status (todo/draft/submitted), own total."""
-    require_role(actor, "judge")
+    policy.require(actor, "review_proposals")
     rows = list(db.query("""select p.id as proposal_id, p.title, p.topic, s.id as sheet_id,
                                    coalesce(s.status, 'todo') as status, s.updated_at, s.submitted_at
                             from assignments a join proposals p on p.id = a.proposal_id
@@ -277,7 +276,7 @@ def submit_sheet(db: Database, actor: User, proposal_id, scores: dict, comment: 
 
 def bulk_frame(db: Database, actor: User) -> pd.DataFrame:
     """One row per assigned proposal: proposal_id, title, status_name, one column per criterion code, comment."""
-    require_role(actor, "judge")
+    policy.require(actor, "review_proposals")
     rubric = settings.get(db).rubric
     queue = judge_queue(db, actor)
     rows = []
@@ -311,7 +310,7 @@ def save_bulk(db: Database, actor: User, rows: list[dict], *, submit: bool = Fal
     refuses the whole batch (ValidationError listing every row); otherwise the
     good rows are saved and the errors returned.
     Returns ``{"saved": n, "unchanged": m, "errors": [...]}``."""
-    require_role(actor, "judge")
+    policy.require(actor, "review_proposals")
     now = now or clock.now()
     rubric = ensure_judging_open(db, now)
     codes = [c["code"] for c in rubric]

@@ -15,9 +15,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from . import audit, clock, validation
+from . import audit, clock, policy, validation
 from .errors import ValidationError
-from .permissions import ROLES, require_role
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 PHASES = {
@@ -143,7 +142,7 @@ def _write(db: Database, settings: Settings) -> None:
 
 def update(db: Database, actor, **changes) -> Settings:
     """Organizer changes settings; the whole result is validated before anything is written."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_settings")
     old = get(db)
     unknown = set(changes) - set(Settings.__dataclass_fields__)
     if unknown:
@@ -202,7 +201,7 @@ SSO_CLAIM_KEYS = {"student_no": "学号", "staff_no": "工号", "name": "姓名"
 
 def _validate_sso_roles(roles) -> list[str]:
     roles = list(roles or [])
-    unknown = [r for r in roles if r not in ROLES]
+    unknown = [r for r in roles if r not in labels(Role)]
     if unknown:
         raise ValidationError("未知的角色：" + "、".join(map(str, unknown)))
     return sorted(set(roles))
@@ -389,7 +388,7 @@ def department_name(db: Database, code: str | None) -> str:
 
 def save_departments(db: Database, actor, rows: list[dict]) -> None:
     """Replace the department list; departments left out are deactivated, never deleted."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_settings")
     cleaned = [
         {
             "code": _code(r.get("code"), "部门代码"),

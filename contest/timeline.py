@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from . import proposals, settings
+from . import policy, proposals, settings
 from .accounts import User
 from .vocabulary import AnswerState, EntryKind, Rating
 
@@ -58,10 +58,10 @@ def _judging(db: Database, user: User, proposal: dict, contest: settings.Setting
                              "where proposal_id = ? and status = 'submitted'", [pid]))
         if done["n"] >= assigned["n"]:
             reviewed = _step("已评审", done["at"], "", "done")
-    if user.role == "organizer" or contest.results_published:  # authors see awards once published
+    if policy.allows(user, "manage_results") or contest.results_published:  # authors see awards once published
         award = next(db["awards"].rows_where("proposal_id = ?", [pid]), None)
         if award and award["award"]:
-            at = award["decided_at"] if user.role == "organizer" else contest.published_at
+            at = award["decided_at"] if policy.allows(user, "manage_results") else contest.published_at
             reviewed = _step("获奖", at, award["award"], "done")
     return [review, reviewed]
 

@@ -28,11 +28,10 @@ import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
-from . import audit, clock, settings
+from . import audit, clock, policy, settings
 from .accounts import User
 from .db import int_id
 from .errors import ValidationError
-from .permissions import require_role
 from .vocabulary import ProposalStatus, label_of, labels
 
 #: Statuses shown on the map by default (drafts never; withdrawn only when asked for).
@@ -131,7 +130,7 @@ def compute_map(db: Database, actor: User, *, status: str | list | tuple | None 
     ``status`` / ``college``: one value or a list (None: statuses ``MAP_STATUSES``, every
     college). Proposals merged into a lead are not grouped again as separate proposals: they
     take their lead's group and are listed by :func:`merges`."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_topics")
     statuses = _as_list(status) or list(MAP_STATUSES)
     if "draft" in statuses:
         raise ValidationError("草稿不在话题地图中。")
@@ -211,7 +210,7 @@ def apply_predicted_topics(db: Database, actor: User, *, status=None, college=No
     A topic already chosen (by the student or an organizer) is never changed here, and a
     low-score prediction (``needs_review``) is not applied: those wait for an organizer.
     The topic stays unconfirmed, so it does not become a training label."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_topics")
     now = now or clock.now()
     result = compute_map(db, actor, status=status, college=college)
     todo = result.proposals[(result.proposals["topic"] == "") & ~result.proposals["needs_review"]]
@@ -245,7 +244,7 @@ def merge_group(db: Database, actor: User, lead_id: int, member_ids: list[int]) 
 
     Members keep their content, authors and status, and point at the lead (``lead_id``).
     A member that was itself a lead brings its own members along (one level only)."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_topics")
     lead_id = _proposal_id(lead_id)
     members = [m for m in dict.fromkeys(_proposal_id(m) for m in member_ids or []) if m != lead_id]
     if not members:
@@ -283,7 +282,7 @@ def split(db: Database, actor: User, proposal_ids: list[int]) -> list[int]:
     """Undo merges: a member leaves its lead; a lead given here releases all its members.
 
     Returns the ids whose ``lead_id`` was cleared."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_topics")
     ids = list(dict.fromkeys(_proposal_id(i) for i in proposal_ids or []))
     if not ids:
         raise ValidationError("请至少选择一件要拆分的提案。")
@@ -307,7 +306,7 @@ def split(db: Database, actor: User, proposal_ids: list[int]) -> list[int]:
 
 def merges(db: Database, actor: User) -> pd.DataFrame:
     """Every merged proposal with its lead: lead_id, lead_title, id, title, status (organizers)."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_topics")
     rows = db.query("""select m.lead_id, l.title as lead_title, m.id, m.title, m.status, m.college
                        from proposals m join proposals l on l.id = m.lead_id
                        order by m.lead_id, m.id""")
@@ -349,7 +348,7 @@ def similar_to_draft(db: Database, user: User, text: str, k: int = 3,
     Drafts, withdrawn and rejected proposals and the student's own (as submitter or
     co-author) are left out. Each hit gives only id, title, topic, topic_name, similarity and
     ``joinable`` (whether a join request can be sent now) -- never the authors."""
-    require_role(user, "participant")
+    policy.require(user, "write_proposals")
     text = str(text or "").strip()
     if len(text) < HINT_MIN_CHARS or k <= 0:
         return []
