@@ -31,10 +31,7 @@ NOT_ASSIGNED = "提案不存在或未分配给您评审。"
 def require_assigned(db: Database, actor: User, proposal_id) -> int:
     policy.require(actor, "review_proposals")
     proposal_id = int_id(proposal_id, PermissionDenied(NOT_ASSIGNED))
-    # Only 立案 proposals are judged: one re-screened as 不予立案 leaves the judges' queues.
-    if not db["assignments"].count_where(
-            "proposal_id = ? and judge_id = ? and published = 1 "
-            "and proposal_id in (select id from proposals where status = 'valid')", [proposal_id, actor.id]):
+    if not policy.is_assigned_judge(db, actor, proposal_id):
         raise PermissionDenied(NOT_ASSIGNED)
     return proposal_id
 
