@@ -1,7 +1,8 @@
 """Judge: enter many score sheets at once in a table (st.data_editor inside a form)."""
 import streamlit as st
 
-from contest import clock, rubric, score_sheets, settings
+from contest import clock, score_sheets, settings
+from app_pages import _judging_ui as jui
 from app_pages import _ui as ui
 
 db, user = ui.db(), ui.user()
@@ -24,9 +25,7 @@ columns = {
     "comment": st.column_config.TextColumn("给作者的评语", max_chars=score_sheets.COMMENT_LEN, width="large"),
 }
 for c in contest.rubric:
-    columns[c["code"]] = st.column_config.NumberColumn(
-        f"{c['name']}（{rubric.criterion_range(c)}）", min_value=float(c["min"]), max_value=float(c["max"]),
-        step=0.5, format="%.1f", width="small", help=f"权重 {c['weight']:g}。{ui.escape_md(c.get('description'))}")
+    columns[c.code] = jui.score_column(c)
 
 with st.form("bulk"):
     edited = st.data_editor(frame, hide_index=True, num_rows="fixed", column_config=columns, width="stretch",

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from contest import clock, settings
+from contest.rubric import KINDS
 from app_pages import _ui as ui
 
 db, user = ui.db(), ui.user()
@@ -59,10 +60,13 @@ with topics, st.form("topics"):
 with rubric, st.form("rubric"):
     st.caption("总分为各项按分值范围折算到 0–100 后的加权平均。第一份评分提交后评分标准将锁定。")
     edited = st.data_editor(
-        pd.DataFrame(contest.rubric), num_rows="dynamic", hide_index=True, key="rubric_editor",
+        pd.DataFrame([c.to_dict() for c in contest.rubric]), num_rows="dynamic", hide_index=True,
+        key="rubric_editor",
         column_config={"code": "代码", "name": "名称", "weight": st.column_config.NumberColumn("权重"),
                        "min": st.column_config.NumberColumn("最低分"), "max": st.column_config.NumberColumn("最高分"),
-                       "description": "说明"})
+                       "description": "说明",
+                       "kind": st.column_config.SelectboxColumn("评分方式", options=list(KINDS),
+                                                                format_func=lambda k: KINDS[k].label)})
     if st.form_submit_button("保存评分标准", type="primary"):
         save("评分标准已保存。", rubric=edited.dropna(how="all").to_dict("records"))
 

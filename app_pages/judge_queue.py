@@ -43,14 +43,14 @@ st.dataframe(
 if queue.empty:
     st.info("没有符合筛选条件的提案。")
 else:
-    labels = {row.proposal_id: jui.pick_label(row.proposal_id, row.title, row.status_name)
-              for row in queue.itertuples()}
+    picks = {row.proposal_id: jui.pick_label(row.proposal_id, row.title, row.status_name)
+             for row in queue.itertuples()}
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     # the first proposal not yet submitted is offered first
     pending = [p for p, s in zip(queue["proposal_id"], queue["status"]) if s != "submitted"]
-    ids = list(labels)
+    ids = list(picks)
     pick = left.selectbox("选择提案", ids, index=ids.index(pending[0]) if pending else 0,
-                          format_func=labels.get, key="queue_pick")
+                          format_func=picks.get, key="queue_pick")
     if right.button("打开评分表", type="primary", icon=":material/grading:"):
         st.session_state["score_proposal"] = int(pick)
         st.switch_page("app_pages/score_sheet.py")

@@ -165,8 +165,8 @@ if tab_awards.open:
         with st.form("award_settings"):
             new_method = st.selectbox("正式评奖方法", list(ranking.METHODS), format_func=ranking.METHODS.get,
                                       index=list(ranking.METHODS).index(contest.ranking_method))
-            options = ["sheets"] + [c["code"] for c in contest.rubric]
-            labels = {"sheets": "评审表份数多者在前"} | {c["code"]: f"“{c['name']}”平均分高者在前" for c in contest.rubric}
+            options = ["sheets"] + [c.code for c in contest.rubric]
+            labels = {"sheets": "评审表份数多者在前"} | {c.code: f"“{c.name}”平均分高者在前" for c in contest.rubric}
             tie_break = st.multiselect("并列时依次比较", options, default=contest.tie_break, format_func=labels.get,
                                        placeholder="不比较：名次并列",
                                        help="不选则总分相同的提案名次并列（1、2、2、4）。")

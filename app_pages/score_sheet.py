@@ -1,7 +1,7 @@
 """Judge: one proposal shown blind, the rubric inputs, comment and confidential note; draft or submit."""
 import streamlit as st
 
-from contest import attachments, rubric, score_sheets, settings
+from contest import attachments, score_sheets, settings
 from contest.errors import ContestError
 from app_pages import _judging_ui as jui
 from app_pages import _ui as ui
@@ -65,13 +65,8 @@ with form_col:
     with st.form(f"sheet_{proposal_id}"):
         values = {}
         for c in contest.rubric:
-            current = sheet["scores"].get(c["code"])
-            values[c["code"]] = st.number_input(
-                f"{ui.escape_md(c['name'])}（{rubric.criterion_range(c)} 分，权重 {c['weight']:g}）",
-                min_value=float(c["min"]), max_value=float(c["max"]),
-                value=None if current is None else float(current), step=0.5, format="%.1f",
-                placeholder=f"请输入 {rubric.criterion_range(c)}", help=ui.escape_md(c.get("description")) or None,
-                key=f"score_{proposal_id}_{c['code']}", disabled=not sheet["editable"])
+            values[c.code] = jui.score_input(c, sheet["scores"].get(c.code), key=f"score_{proposal_id}_{c.code}",
+                                             disabled=not sheet["editable"])
         comment = st.text_area("给作者的评语（结果公布后作者可见）", sheet["comment"], max_chars=score_sheets.COMMENT_LEN,
                                key=f"comment_{proposal_id}", disabled=not sheet["editable"])
         note = st.text_area("仅组织者可见的备注", sheet["note"], max_chars=score_sheets.NOTE_LEN,

@@ -58,7 +58,7 @@ def build(path: Path):
     chosen = np.argsort(rng.random((N_PROPOSALS, N_JUDGES)), axis=1)[:, :N_SHEETS]
     quality = rng.normal(6, 1.5, N_PROPOSALS)
     leniency = rng.normal(0, 1, N_JUDGES)
-    codes = [c["code"] for c in contest.rubric]
+    codes = [c.code for c in contest.rubric]
     sheets, scores = [], []
     for p in range(N_PROPOSALS):
         for j in chosen[p]:

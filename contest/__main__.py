@@ -80,16 +80,12 @@ def cmd_rank(args) -> int:
 
 def _contest_rubric(path):
     """The contest's rubric as a frame (criterion names), or None without a contest."""
-    import pandas as pd
-
-    from . import settings
+    from . import rubric, settings
 
     db = database.connect(path)
     if not database.is_initialised(db):
         return None
-    rubric = settings.get(db).rubric
-    return pd.DataFrame([{"criterion": c["name"], "weight": c["weight"], "min": c["min"], "max": c["max"]}
-                         for c in rubric])
+    return rubric.frame(settings.get(db).rubric, by="name")
 
 
 def cmd_topics(args) -> int:

@@ -135,7 +135,7 @@ def build_judging(db: Database, users: dict[str, int], now) -> None:
         scores = {}
         for c in rubric:
             value = quality + severity.get(jid, 0.0) + rng.gauss(0, 0.6)
-            scores[c["code"]] = float(min(max(round(value), c["min"]), c["max"]))
+            scores[c.code] = float(min(max(round(value), c.min), c.max))
         when = moment + dt.timedelta(days=1 + n % 5, hours=n % 7)
         if pid in drafted:
             if rng.random() < 0.5:

@@ -50,6 +50,7 @@ from . import audit, clock, exports, policy, ranking, settings, validation
 from .accounts import User
 from .db import get_row, int_id
 from .errors import PermissionDenied, ValidationError
+from .rubric import frame as rubric_frame
 
 RANK_BANDS = (1, 5, 10, 20, 30, 50)  # "前 N%" bands shown to authors
 DISAGREEMENT = 20.0  # spread (max - min of sheet totals, 0-100) flagged as a large disagreement
@@ -115,9 +116,8 @@ def load(db: Database, actor: User) -> ResultsData:
 
 def _load(db: Database) -> ResultsData:
     contest = settings.get(db)
-    names = {c["code"]: c["name"] for c in contest.rubric}
-    rubric = pd.DataFrame([{"criterion": c["name"], "weight": float(c["weight"]), "min": float(c["min"]),
-                            "max": float(c["max"])} for c in contest.rubric])
+    names = {c.code: c.name for c in contest.rubric}
+    rubric = rubric_frame(contest.rubric, by="name")
     rows = db.execute(
         """select s.proposal_id, s.judge_id, sc.criterion, sc.score
            from sheets s join proposals p on p.id = s.proposal_id join scores sc on sc.sheet_id = s.id
@@ -164,7 +164,7 @@ def tiers(contest: settings.Settings) -> list[tuple[str, float | int]]:
 
 def tie_break_keys(contest: settings.Settings) -> list[str]:
     """Settings' tie-break codes as ``ranking`` keys ("sheets" or the criterion's name)."""
-    names = {c["code"]: c["name"] for c in contest.rubric}
+    names = {c.code: c.name for c in contest.rubric}
     return [k if k == "sheets" else names[k] for k in contest.tie_break if k == "sheets" or k in names]
 
 

@@ -19,7 +19,7 @@ from . import audit, clock, policy, ranking, settings, validation
 from .accounts import User
 from .db import int_id
 from .errors import PermissionDenied, ValidationError
-from .rubric import criterion_range, rubric_frame
+from .rubric import Criterion, frame as rubric_frame
 from .vocabulary import SheetStatus, labels
 
 
@@ -52,7 +52,7 @@ def weighted_totals(db: Database, sheet_ids: list[int] | None = None, *, status:
         where.append("s.status = ?")
         args.append(status)
     rubric = settings.get(db).rubric
-    codes = [c["code"] for c in rubric]
+    codes = [c.code for c in rubric]
     where.append(f"sc.criterion in ({','.join('?' * len(codes))})")
     args += codes
     rows = list(db.query(f"""select s.id as sheet_id, s.proposal_id as proposal, s.judge_id as judge,
@@ -141,7 +141,7 @@ def get_sheet(db: Database, actor: User, proposal_id, *, now: dt.datetime | None
         scores = {r["criterion"]: r["score"] for r in db["scores"].rows_where("sheet_id = ?", [sheet["id"]])}
     editable = contest.judging_open(now)
     total = None
-    if sheet and {c["code"] for c in contest.rubric} <= set(scores):  # a partial draft has no total
+    if sheet and {c.code for c in contest.rubric} <= set(scores):  # a partial draft has no total
         totals = weighted_totals(db, [sheet["id"]])
         total = float(totals["total"].iloc[0]) if len(totals) else None
     return {
@@ -160,46 +160,26 @@ def get_sheet(db: Database, actor: User, proposal_id, *, now: dt.datetime | None
     }
 
 
-def _score_value(value, criterion: dict) -> float | None:
-    """A score within the criterion's range, None when left empty; Chinese error otherwise."""
-    label = f"“{criterion['name']}”"
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, bool):
-        raise ValidationError(f"{label}的分数必须是数字（{criterion_range(criterion)}）。")
-    try:
-        number = float(str(value).strip()) if isinstance(value, str) else float(value)
-    except (TypeError, ValueError):
-        raise ValidationError(f"{label}的分数必须是数字（{criterion_range(criterion)}）。") from None
-    if math.isnan(number) or math.isinf(number):
-        raise ValidationError(f"{label}的分数必须是数字（{criterion_range(criterion)}）。")
-    if not float(criterion["min"]) <= number <= float(criterion["max"]):
-        raise ValidationError(f"{label}的分数应在 {criterion_range(criterion)} 之间，当前为 {number:g}。")
-    return number
-
-
-def validate_scores(rubric: list[dict], scores: dict, *, complete: bool) -> dict[str, float]:
+def validate_scores(rubric: list[Criterion], scores: dict, *, complete: bool) -> dict[str, float]:
     """Clean a {criterion code: value} mapping; a submission needs every criterion."""
-    known = {c["code"] for c in rubric}
+    known = {c.code for c in rubric}
     unknown = [str(k) for k in scores if k not in known]
     if unknown:
         raise ValidationError("未知的评分项：" + "、".join(unknown) + "。")
     cleaned, missing = {}, []
     for c in rubric:
-        value = _score_value(scores.get(c["code"]), c)
+        value = c.score(scores.get(c.code))
         if value is None:
             missing.append(c)
         else:
-            cleaned[c["code"]] = value
+            cleaned[c.code] = value
     if complete and missing:
         raise ValidationError("提交前请为每一项打分，尚未填写：" +
-                              "、".join(f"“{c['name']}”（{criterion_range(c)}）" for c in missing) + "。")
+                              "、".join(f"“{c.name}”（{c.range_text}）" for c in missing) + "。")
     return cleaned
 
 
-def _write_sheet(db: Database, actor: User, proposal_id: int, rubric: list[dict], scores: dict,
+def _write_sheet(db: Database, actor: User, proposal_id: int, rubric: list[Criterion], scores: dict,
                  comment, note, submit: bool, now: dt.datetime) -> bool:
     """Validate and store one sheet (inside the caller's transaction); True if anything changed."""
     old = sheet_row(db, proposal_id, actor.id)
@@ -241,7 +221,7 @@ def _write_sheet(db: Database, actor: User, proposal_id: int, rubric: list[dict]
     return True
 
 
-def ensure_judging_open(db: Database, now: dt.datetime) -> list[dict]:
+def ensure_judging_open(db: Database, now: dt.datetime) -> list[Criterion]:
     contest = settings.get(db)
     if not contest.judging_open(now):
         raise ValidationError(f"评审已于 {contest.phases.get('judging_closes')} 截止，评分表只读，不能再修改。")
@@ -288,12 +268,12 @@ def bulk_frame(db: Database, actor: User) -> pd.DataFrame:
         sheet = sheets.get(q["proposal_id"])
         mine = scores.get(sheet["id"], {}) if sheet else {}
         rows.append({"proposal_id": q["proposal_id"], "title": q["title"], "status_name": q["status_name"],
-                     **{c["code"]: mine.get(c["code"]) for c in rubric},
+                     **{c.code: mine.get(c.code) for c in rubric},
                      "comment": (sheet or {}).get("comment") or ""})
-    columns = ["proposal_id", "title", "status_name"] + [c["code"] for c in rubric] + ["comment"]
+    columns = ["proposal_id", "title", "status_name"] + [c.code for c in rubric] + ["comment"]
     frame = pd.DataFrame(rows, columns=columns)
     for c in rubric:
-        frame[c["code"]] = pd.to_numeric(frame[c["code"]], errors="coerce").astype("float64")
+        frame[c.code] = pd.to_numeric(frame[c.code], errors="coerce").astype("float64")
     return frame
 
 
@@ -310,7 +290,7 @@ def save_bulk(db: Database, actor: User, rows: list[dict], *, submit: bool = Fal
     policy.require(actor, "review_proposals")
     now = now or clock.now()
     rubric = ensure_judging_open(db, now)
-    codes = [c["code"] for c in rubric]
+    codes = [c.code for c in rubric]
     plans, errors = [], []
     for i, row in enumerate(rows, start=1):
         pid = row.get("proposal_id")
@@ -321,7 +301,7 @@ def save_bulk(db: Database, actor: User, rows: list[dict], *, submit: bool = Fal
             comment = row.get("comment")
             comment = "" if comment is None or (isinstance(comment, float) and math.isnan(comment)) else comment
             sheet = sheet_row(db, pid, actor.id)
-            empty = all(_score_value(v, c) is None for v, c in zip(scores.values(), rubric)) \
+            empty = all(c.score(v) is None for v, c in zip(scores.values(), rubric)) \
                 and not str(comment).strip()
             if sheet is None and empty:
                 continue

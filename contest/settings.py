@@ -17,6 +17,7 @@ from sqlite_utils import Database
 
 from . import audit, clock, policy, validation
 from .errors import ValidationError
+from .rubric import KINDS, Criterion, criteria, ensure_editable
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 PHASES = {
@@ -39,7 +40,7 @@ def _number_text(value: str) -> int | float:
 
 
 # Defaults for a new contest, written by the project in data/ (the organizer edits them in 比赛设置).
-DEFAULT_RUBRIC = [{**row, **{k: _number_text(row[k]) for k in ("weight", "min", "max")}}
+DEFAULT_RUBRIC = [Criterion.from_dict({**row, **{k: _number_text(row[k]) for k in ("weight", "min", "max")}})
                   for row in _data_csv("rubric.csv")]
 DEFAULT_COLLEGES = [row["name"] for row in _data_csv("colleges.csv")]
 # kind "share": value is a percentage of complete proposals; "count": a number of awards
@@ -58,7 +59,7 @@ class Settings:
     phases: dict = field(default_factory=dict)  # phase key -> "YYYY-MM-DD HH:MM"
     grace_until: str | None = None  # late edits allowed until then
     topics: list = field(default_factory=default_topics)
-    rubric: list = field(default_factory=lambda: [dict(c) for c in DEFAULT_RUBRIC])
+    rubric: list[Criterion] = field(default_factory=lambda: list(DEFAULT_RUBRIC))
     colleges: list = field(default_factory=lambda: list(DEFAULT_COLLEGES))
     reviews_per_proposal: int = 3
     college_conflict: bool = False
@@ -114,6 +115,8 @@ class Settings:
 def get(db: Database) -> Settings:
     values = {row["key"]: json.loads(row["value"]) for row in db["settings"].rows}
     known = {k: v for k, v in values.items() if k in Settings.__dataclass_fields__}
+    if "rubric" in known:
+        known["rubric"] = criteria(known["rubric"])
     return Settings(**known)
 
 
@@ -147,13 +150,11 @@ def update(db: Database, actor, **changes) -> Settings:
     unknown = set(changes) - set(Settings.__dataclass_fields__)
     if unknown:
         raise ValidationError("未知的设置项：" + "、".join(sorted(unknown)))
-    if "rubric" in changes and changes["rubric"] != old.rubric:
-        from .rubric_lock import ensure_rubric_editable  # the rubric lock builds on settings
-
-        ensure_rubric_editable(db, changes["rubric"])
+    if "rubric" in changes and criteria(changes["rubric"]) != old.rubric:
+        ensure_editable(db, old.rubric, changes["rubric"])
     new = validate(replace(old, **changes))
-    diff = {k: {"old": getattr(old, k), "new": getattr(new, k)}
-            for k in changes if getattr(old, k) != getattr(new, k)}
+    before, after = asdict(old), asdict(new)  # plain values (a Criterion becomes its dict) for the audit log
+    diff = {k: {"old": before[k], "new": after[k]} for k in changes if before[k] != after[k]}
     if diff:
         with db.atomic():
             _write(db, new)
@@ -289,28 +290,32 @@ def _number(value, label: str) -> float:
     return int(number) if number == int(number) else number
 
 
-def validate_rubric(rubric: list) -> list[dict]:
-    """Criteria with a code, name, positive weight and a score range min < max."""
+def validate_rubric(rubric: list) -> list[Criterion]:
+    """Criteria with a code, name, positive weight, a known kind and a score range min < max."""
     cleaned = []
     for c in rubric or []:
         name = validation.text(c.get("name"), "评分项名称", max_len=20)
-        item = {
-            "code": _code(c.get("code"), f"评分项“{name}”的代码"),
-            "name": name,
-            "weight": _number(c.get("weight"), f"评分项“{name}”的权重"),
-            "min": _number(c.get("min"), f"评分项“{name}”的最低分"),
-            "max": _number(c.get("max"), f"评分项“{name}”的最高分"),
-            "description": validation.optional_text(c.get("description"), "评分说明", max_len=200),
-        }
-        if item["weight"] <= 0:
+        kind = c.get("kind") or "number"
+        if kind not in KINDS:
+            raise ValidationError(f"评分项“{name}”的评分方式应为：" + "、".join(k.label for k in KINDS.values()) + "。")
+        item = Criterion(
+            code=_code(c.get("code"), f"评分项“{name}”的代码"),
+            name=name,
+            weight=_number(c.get("weight"), f"评分项“{name}”的权重"),
+            min=KINDS[kind].fixed[0] if KINDS[kind].fixed else _number(c.get("min"), f"评分项“{name}”的最低分"),
+            max=KINDS[kind].fixed[1] if KINDS[kind].fixed else _number(c.get("max"), f"评分项“{name}”的最高分"),
+            description=validation.optional_text(c.get("description"), "评分说明", max_len=200),
+            kind=kind,
+        )
+        if item.weight <= 0:
             raise ValidationError(f"评分项“{name}”的权重必须大于 0。")
-        if item["min"] >= item["max"]:
+        if item.min >= item.max:
             raise ValidationError(f"评分项“{name}”的最高分必须大于最低分。")
         cleaned.append(item)
     if not cleaned:
         raise ValidationError("评分标准至少需要一项。")
-    _unique([c["code"] for c in cleaned], "评分项代码")
-    _unique([c["name"] for c in cleaned], "评分项名称")
+    _unique([c.code for c in cleaned], "评分项代码")
+    _unique([c.name for c in cleaned], "评分项名称")
     return cleaned
 
 

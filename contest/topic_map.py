@@ -149,8 +149,8 @@ def compute_map(db: Database, actor: User, *, status: str | list | tuple | None 
     shown_ids = {r["id"] for r in rows}
     texts = [proposal_text(r) for r in rows]
     train_texts = texts + [proposal_text(r) for r in labelled if r["id"] not in shown_ids]
-    label_of = {r["id"]: r["topic"] for r in labelled}
-    train_labels = [label_of.get(r["id"]) for r in rows] + [r["topic"] for r in labelled if r["id"] not in shown_ids]
+    topic_of = {r["id"]: r["topic"] for r in labelled}
+    train_labels = [topic_of.get(r["id"]) for r in rows] + [r["topic"] for r in labelled if r["id"] not in shown_ids]
     clf = _topics().TopicClassifier(topics=taxo, min_labels=min_labels)
     clf.fit(train_texts or [""], train_labels or [None])
     assigned = clf.assign(texts)
