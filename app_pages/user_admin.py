@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from contest import accounts, exports, settings
+from contest import accounts, exports, policy, settings
 from contest.vocabulary import Role, labels
 from app_pages import _ui as ui
 
@@ -35,7 +35,7 @@ with listing:
                 ui.flash(f"账号已{action}。")
 
 with create, st.form("create_account"):
-    role = st.selectbox("角色", ["judge", "department", "organizer"], format_func=labels(Role).get)
+    role = st.selectbox("角色", list(policy.STAFF_ROLES), format_func=lambda r: Role(r).label)
     username = st.text_input("用户名", max_chars=40, help="字母、数字、下划线、点或连字符，例如 judge7 或 dept-jwc")
     name = st.text_input("姓名", max_chars=30)
     college = st.selectbox("学院（评委填写，用于学院回避）", [""] + contest.colleges)
