@@ -17,6 +17,7 @@ from sqlite_utils import Database
 
 from . import audit, clock, policy, validation
 from .errors import ValidationError
+from .vocabulary import Role, labels
 from .rubric import KINDS, Criterion, criteria, ensure_editable
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
