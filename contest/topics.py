@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -44,7 +45,6 @@ import numpy as np
 import pandas as pd
 import rjieba
 from scipy import sparse
-from scipy.sparse import csgraph
 from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.decomposition import TruncatedSVD
@@ -58,8 +58,15 @@ TOPICS_PATH = DATA_DIR / "topics.csv"
 USER_DICT_PATH = DATA_DIR / "campus_dict.txt"
 STOPWORDS_PATH = DATA_DIR / "stopwords.txt"
 
-#: Cosine similarity above which two proposals are taken to raise the same issue.
-GROUP_THRESHOLD = 0.4
+#: Same-issue similarity used when it cannot be derived from the data (fewer than
+#: ``MIN_FOR_THRESHOLD`` proposals): see :func:`same_issue_threshold`.
+GROUP_THRESHOLD = 0.3
+#: Proposals needed to derive the same-issue threshold from their similarities.
+MIN_FOR_THRESHOLD = 8
+#: Topic code chosen only for a text that matches no keyword of another topic.
+FALLBACK_TOPIC = "other"
+#: Lead of the top topic over the runner-up (in standard deviations) under which a topic needs review.
+REVIEW_MARGIN = 1.0
 #: Minimum cosine similarity for :func:`similar_proposals`.
 SIMILAR_THRESHOLD = 0.2
 #: How many times the title is repeated before the body when texts are joined.
@@ -94,7 +101,7 @@ def _read_word_file(path: Path) -> list[str]:
 
 
 def load_topics(source: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
-    """The topic taxonomy as a DataFrame with columns code, name, keywords (strings)."""
+    """The topic taxonomy as a DataFrame with columns code, name, keywords, descriptions (strings)."""
     if isinstance(source, pd.DataFrame):
         df = source.copy()
     else:
@@ -102,9 +109,10 @@ def load_topics(source: str | Path | pd.DataFrame | None = None) -> pd.DataFrame
     missing = [c for c in ("code", "name") if c not in df.columns]
     if missing:
         raise ValueError(f"主题表缺少列：{'、'.join(missing)}（需要 code、name，可选 keywords）")
-    if "keywords" not in df.columns:
-        df["keywords"] = ""
-    df = df[["code", "name", "keywords"]].fillna("").astype(str)
+    for column in ("keywords", "descriptions"):
+        if column not in df.columns:
+            df[column] = ""
+    df = df[["code", "name", "keywords", "descriptions"]].fillna("").astype(str)
     return df[df["code"].str.strip() != ""].reset_index(drop=True)
 
 
@@ -211,71 +219,165 @@ def join_text(title: str, body: str = "", title_weight: int = TITLE_WEIGHT) -> s
 # --------------------------------------------------------------------------- topics
 
 class TopicClassifier(ClassifierMixin, BaseEstimator):
-    """Assign a topic code to each text, from taxonomy keywords or from labelled examples.
+    """Assign a topic code to each text; works without labels and learns from the ones given.
+
+    Without labels every topic is scored three ways, each a cosine similarity over word
+    TF-IDF fitted on the contest's own texts: to its keyword list, to its one-line
+    descriptions (the best-matching line), and -- once labels exist -- to the centroid of
+    its labelled examples. Each kind of score is standardised over the texts given to
+    :meth:`fit` (the contest's proposals: each topic's mean removed, divided by the spread of
+    that kind of score), so a topic with a long keyword list does not outweigh one with a
+    short list, and the standardised scores are added up
+    (:meth:`decision_function`). The ``fallback`` topic (``other``) is only chosen for a text
+    whose own keywords and descriptions match better than any other topic's.
+
+    Labels (``y``) are used two ways, each only when cross-validation on the labels says it
+    helps: as weighted examples (the example weight is chosen from ``EXAMPLE_WEIGHTS`` by
+    ``cv``-fold cross-validation; with too few labels to cross-validate it is 1, so a topic's
+    examples together count as much as its keyword list), and, with at least ``min_labels``
+    labels in two or more classes, a LinearSVC on word + character n-gram TF-IDF, kept only
+    when its cross-validated macro-F1 beats that of the no-label scorer with examples.
+    ``mode_`` says which one is used: ``"keywords"`` or ``"trained"``.
+
+    ``needs_review`` is set when the top topic leads the runner-up by less than
+    ``review_margin`` (in standard deviations of the contest's scores) or when no topic
+    keyword occurs in the text.
 
     Parameters
     ----------
-    topics : path or DataFrame (code, name, keywords), default ``data/topics.csv``.
-    min_labels : number of labels (in >= 2 classes) from which a LinearSVC is trained;
-        below it, labelled examples only add to the keyword profile of their topic.
-    review_below : score under which ``needs_review`` is set.
-    C : LinearSVC regularisation.
-    char_ngrams : character n-gram range added to words in the trained model (None: words only).
+    topics : path or DataFrame (code, name, keywords[, descriptions]), default ``data/topics.csv``.
+    min_labels : labels (in >= 2 classes) from which a trained model is considered.
+    review_margin : top-1 minus top-2 score (standardised units) under which ``needs_review``.
+    C, char_ngrams : the trained model's LinearSVC regularisation and character n-grams.
+    fallback : topic code chosen only when nothing else matches (None: no fallback topic).
+    cv : folds of the cross-validations on labels.
     analyzer : word analyzer (default: :func:`default_analyzer` of the taxonomy).
     """
 
-    def __init__(self, topics=None, min_labels: int = 30, review_below: float = 0.5,
-                 C: float = 0.5, char_ngrams: tuple[int, int] | None = (1, 2), analyzer=None):
+    EXAMPLE_WEIGHTS = (0.0, 0.5, 1.0, 2.0, 4.0)
+
+    def __init__(self, topics=None, min_labels: int = 30, review_margin: float = REVIEW_MARGIN,
+                 C: float = 0.5, char_ngrams: tuple[int, int] | None = (1, 2),
+                 fallback: str | None = FALLBACK_TOPIC, cv: int = 5, analyzer=None):
         self.topics = topics
         self.min_labels = min_labels
-        self.review_below = review_below
+        self.review_margin = review_margin
         self.C = C
         self.char_ngrams = char_ngrams
+        self.fallback = fallback
+        self.cv = cv
         self.analyzer = analyzer
 
+    # ---- fitting
+
     def fit(self, X: Sequence[str], y: Sequence[str | None] | None = None):
-        """Fit on texts X (used for IDF weights) and optional topic codes y (same length).
+        """Fit on texts X (the contest's proposals) and optional topic codes y (same length).
 
         An entry of y that is None or "" marks an unlabelled text (as -1 does in
-        ``sklearn.semi_supervised``): it only contributes to the IDF weights of the
-        keyword model and is left out of the trained model.
+        ``sklearn.semi_supervised``): it weighs the IDF and the standardisation only.
         """
         X = [str(t) for t in X]
         taxonomy = load_topics(self.topics)
         analyzer = self.analyzer or default_analyzer(taxonomy)
         self.names_ = dict(zip(taxonomy["code"], taxonomy["name"]))
-        labels = None if y is None else ["" if v is None or v != v else str(v) for v in y]
-        if labels is not None and len(labels) != len(X):
+        labels = ["" if v is None or v != v else str(v) for v in (y if y is not None else [""] * len(X))]
+        if len(labels) != len(X):
             raise ValueError("文本与标签数量不一致")
-        unlabelled = []
-        if labels is not None and "" in labels:
-            unlabelled = [t for t, v in zip(X, labels) if not v]
-            X, labels = [t for t, v in zip(X, labels) if v], [v for v in labels if v]
-        if labels and len(labels) >= self.min_labels and len(set(labels)) >= 2:
-            self.mode_ = "trained"
-            features = [("word", TfidfVectorizer(analyzer=analyzer, sublinear_tf=True))]
-            if self.char_ngrams:
-                features.append(("char", TfidfVectorizer(
-                    analyzer="char", ngram_range=tuple(self.char_ngrams), sublinear_tf=True)))
-            self.model_ = make_pipeline(FeatureUnion(features), LinearSVC(C=self.C))
-            self.model_.fit(X, labels)
-            self.classes_ = self.model_.classes_
-        else:
-            self.mode_ = "keywords"
-            codes = list(taxonomy["code"]) + sorted(set(labels or ()) - set(taxonomy["code"]))
-            keyword_docs = list(taxonomy["keywords"]) + [""] * (len(codes) - len(taxonomy))
-            self.vectorizer_ = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True)
-            self.vectorizer_.fit(X + unlabelled + keyword_docs + [" ".join(codes)])
-            profiles = normalize(self._keyword_profiles(keyword_docs, analyzer))
-            if labels:  # seed examples: each counts as much as the keyword list
-                seeds = normalize(self.vectorizer_.transform(X))
-                index = {c: i for i, c in enumerate(codes)}
-                onehot = sparse.csr_matrix((np.ones(len(labels)), ([index[v] for v in labels],
-                                            np.arange(len(labels)))), shape=(len(codes), len(labels)))
-                profiles = profiles + onehot @ seeds
-            self.profiles_ = normalize(profiles)
-            self.classes_ = np.array(codes, dtype=object)
+        codes = list(taxonomy["code"]) + sorted({v for v in labels if v} - set(taxonomy["code"]))
+        self.classes_ = np.array(codes, dtype=object)
+        keyword_docs = list(taxonomy["keywords"]) + [""] * (len(codes) - len(taxonomy))
+        descriptions = [_split_descriptions(d) for d in taxonomy["descriptions"]] + [[]] * (len(codes) - len(taxonomy))
+        self.vectorizer_ = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True)
+        self.vectorizer_.fit(X + keyword_docs + [line for lines in descriptions for line in lines] + [" ".join(codes)])
+        self.profiles_ = normalize(self._keyword_profiles(keyword_docs, analyzer))
+        rows = [(t, lines) for t, lines in enumerate(descriptions) for _ in lines]
+        self.description_topic_ = np.array([t for t, _ in rows], dtype=int)
+        lines = [line for lines in descriptions for line in lines]
+        self.descriptions_ = (normalize(self.vectorizer_.transform(lines)) if lines
+                              else sparse.csr_matrix((0, len(self.vectorizer_.vocabulary_))))
+        V = self._vectors(X)
+        K, D = self._keyword_scores(V), self._description_scores(V)
+        is_fallback = self.classes_ == self.fallback
+        self.fallback_index_ = int(np.flatnonzero(is_fallback)[0]) if is_fallback.any() else None
+        self.mean_ = np.vstack([K.mean(axis=0), D.mean(axis=0)])
+        self.scale_ = np.array([_spread(K[:, ~is_fallback]), _spread(D[:, ~is_fallback])])
+
+        labelled = np.array([bool(v) for v in labels])
+        index = {c: i for i, c in enumerate(codes)}
+        y_idx = np.array([index[v] for v, keep in zip(labels, labelled) if keep], dtype=int)
+        self.example_weight_, self.mode_, self.cv_scores_ = 0.0, "keywords", {}
+        self._set_examples(V[labelled], y_idx)
+        if labelled.any():
+            self.example_weight_ = 1.0
+            folds = self._folds(y_idx)
+            if folds:
+                Vl = V[labelled]
+                self.cv_scores_ = {w: self._cv_examples(Vl, y_idx, folds, w) for w in self.EXAMPLE_WEIGHTS}
+                best = max(self.cv_scores_.values())
+                self.example_weight_ = min(w for w, s in self.cv_scores_.items() if s >= best - 1e-9)
+                if len(y_idx) >= self.min_labels and len(set(y_idx)) >= 2:
+                    texts = [t for t, keep in zip(X, labelled) if keep]
+                    svm = self._cv_trained(texts, y_idx, folds, analyzer)
+                    self.cv_scores_["trained"] = svm
+                    if svm > best + 1e-9:
+                        self.mode_ = "trained"
+                        self.model_ = self._trained_model(analyzer).fit(texts, self.classes_[y_idx])
         return self
+
+    def _set_examples(self, V, y_idx):
+        """Example centroids per topic (rows of zeros for topics without labelled examples)."""
+        n_topics = len(self.classes_)
+        if len(y_idx) == 0:
+            self.examples_ = sparse.csr_matrix((n_topics, V.shape[1]))
+            self.example_mean_ = np.zeros(n_topics)
+            self.example_scale_ = 1.0
+            return
+        onehot = sparse.csr_matrix((np.ones(len(y_idx)), (y_idx, np.arange(len(y_idx)))),
+                                   shape=(n_topics, len(y_idx)))
+        self.examples_ = normalize(onehot @ V)
+        E = self._example_scores(V)
+        self.example_mean_, self.example_scale_ = E.mean(axis=0), _spread(E[:, np.unique(y_idx)])
+
+    def _folds(self, y_idx):
+        """Stratified folds over the labels, or [] when there are too few to cross-validate."""
+        counts = np.bincount(y_idx)
+        k = min(self.cv, int(counts[counts > 0].max(initial=0)))
+        if len(y_idx) < 4 or len(set(y_idx)) < 2 or k < 2:
+            return []
+        from sklearn.model_selection import StratifiedKFold
+        import warnings
+        with warnings.catch_warnings():  # classes with fewer members than folds are fine here
+            warnings.simplefilter("ignore", UserWarning)
+            return list(StratifiedKFold(k, shuffle=True, random_state=0).split(np.zeros(len(y_idx)), y_idx))
+
+    def _cv_examples(self, V, y_idx, folds, weight) -> float:
+        from sklearn.metrics import f1_score
+        predicted = np.empty(len(y_idx), dtype=int)
+        saved = (self.examples_, self.example_mean_, self.example_scale_, getattr(self, "example_weight_", 0.0))
+        self.example_weight_ = weight
+        for train, test in folds:
+            self._set_examples(V[train], y_idx[train])
+            predicted[test] = self._decide(self._fused(V[test]), V[test])
+        self.examples_, self.example_mean_, self.example_scale_, self.example_weight_ = saved
+        return f1_score(y_idx, predicted, average="macro")
+
+    def _trained_model(self, analyzer):
+        features = [("word", TfidfVectorizer(analyzer=analyzer, sublinear_tf=True))]
+        if self.char_ngrams:
+            features.append(("char", TfidfVectorizer(analyzer="char", ngram_range=tuple(self.char_ngrams),
+                                                     sublinear_tf=True)))
+        return make_pipeline(FeatureUnion(features), LinearSVC(C=self.C))
+
+    def _cv_trained(self, texts, y_idx, folds, analyzer) -> float:
+        from sklearn.metrics import f1_score
+        predicted = np.empty(len(y_idx), dtype=object)
+        labels = self.classes_[y_idx]
+        for train, test in folds:
+            if len(set(y_idx[train])) < 2:
+                return 0.0
+            model = self._trained_model(analyzer).fit([texts[i] for i in train], labels[train])
+            predicted[test] = model.predict([texts[i] for i in test])
+        return f1_score(list(labels), list(predicted), average="macro")
 
     def _keyword_profiles(self, keyword_docs, analyzer):
         """Topic x word matrix with the IDF of each keyword taken as a whole word.
@@ -295,37 +397,107 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         return sparse.csr_matrix((idf[[c for _, c in cells]], tuple(zip(*cells)) or ([], [])),
                                  shape=(len(keyword_docs), len(vocab)))
 
-    def predict_proba(self, X: Sequence[str]) -> np.ndarray:
-        """Scores per class (columns in ``classes_`` order), rows summing to 1."""
+    # ---- scoring
+
+    def _vectors(self, X):
+        return self.vectorizer_.transform(X)
+
+    def _keyword_scores(self, V):
+        return (normalize(V) @ self.profiles_.T).toarray()
+
+    def _description_scores(self, V):
+        D = np.zeros((V.shape[0], len(self.classes_)))
+        if self.descriptions_.shape[0]:
+            sims = (normalize(V) @ self.descriptions_.T).toarray()
+            for t in np.unique(self.description_topic_):
+                D[:, t] = sims[:, self.description_topic_ == t].max(axis=1)
+        return D
+
+    def _example_scores(self, V):
+        return (normalize(V) @ self.examples_.T).toarray()
+
+    def _fused(self, V):
+        z = ((self._keyword_scores(V) - self.mean_[0]) / self.scale_[0]
+             + (self._description_scores(V) - self.mean_[1]) / self.scale_[1])
+        if self.example_weight_:
+            z += self.example_weight_ * (self._example_scores(V) - self.example_mean_) / self.example_scale_
+        return z
+
+    def _decide(self, fused, V):
+        """Index of the chosen topic per row: the best regular topic by the summed standardised
+        scores, or the fallback topic when its own raw evidence (keyword + description cosine)
+        is stronger than every other topic's (standardising would favour the rarely matched
+        fallback)."""
+        fused = fused.copy()
+        if self.fallback_index_ is not None:
+            raw = self._keyword_scores(V) + self._description_scores(V)
+            others = np.delete(raw, self.fallback_index_, axis=1)
+            wins = raw[:, self.fallback_index_] > others.max(axis=1, initial=-np.inf)
+            fused[:, self.fallback_index_] = np.where(wins, np.inf, -np.inf)
+        return fused.argmax(axis=1)
+
+    def decision_function(self, X: Sequence[str]) -> np.ndarray:
+        """Summed standardised scores per class (columns in ``classes_`` order)."""
         X = [str(t) for t in X]
-        if not X:
-            return np.zeros((0, len(self.classes_)))
         if self.mode_ == "trained":
             margins = self.model_.decision_function(X)
             if margins.ndim == 1:  # binary LinearSVC: one margin for classes_[1]
                 margins = np.column_stack([-margins, margins])
-            return softmax(2 * margins, axis=1)
-        sims = (self.vectorizer_.transform(X) @ self.profiles_.T).toarray()
-        total = sims.sum(axis=1, keepdims=True)
-        uniform = np.full_like(sims, 1 / sims.shape[1])
-        return np.divide(sims, total, out=uniform, where=total > 0)
+            out = np.full((len(X), len(self.classes_)), -np.inf)
+            position = {c: i for i, c in enumerate(self.classes_)}
+            out[:, [position[c] for c in self.model_.classes_]] = margins
+            return out
+        return self._fused(self._vectors(X))
+
+    def predict_proba(self, X: Sequence[str]) -> np.ndarray:
+        """Scores per class (columns in ``classes_`` order), rows summing to 1 (a softmax)."""
+        X = [str(t) for t in X]
+        if not X:
+            return np.zeros((0, len(self.classes_)))
+        return softmax(self.decision_function(X), axis=1)
 
     def predict(self, X: Sequence[str]) -> np.ndarray:
-        proba = self.predict_proba(X)
-        return self.classes_[proba.argmax(axis=1)] if len(proba) else np.array([], dtype=object)
+        return self.assign(X)["topic"].to_numpy(dtype=object)
 
     def assign(self, X: Sequence[str]) -> pd.DataFrame:
         """DataFrame with topic, topic_name, topic_score in [0, 1] and needs_review per text."""
-        proba = self.predict_proba(X)
-        best = proba.argmax(axis=1) if len(proba) else np.array([], dtype=int)
+        X = [str(t) for t in X]
+        if not X:
+            return pd.DataFrame({"topic": [], "topic_name": [], "topic_score": [], "needs_review": []})
+        V = self._vectors(X)
+        scores = self.decision_function(X)
+        if self.mode_ == "trained":
+            best = scores.argmax(axis=1)
+        else:
+            best = self._decide(scores, V)
+        top2 = np.sort(np.where(np.isfinite(scores), scores, -1e9), axis=1)[:, -2:] if scores.shape[1] > 1 else None
+        chosen = scores[np.arange(len(X)), best]
+        runner_up = np.where(top2[:, 1] == chosen, top2[:, 0], top2[:, 1]) if top2 is not None else chosen - np.inf
+        margin = chosen - runner_up
+        no_keyword = ~(self._keyword_scores(V) > 0).any(axis=1)
+        proba = softmax(np.where(np.isfinite(scores), scores, -1e9), axis=1)
         codes = [str(c) for c in self.classes_[best]]
-        scores = proba[np.arange(len(best)), best]
         return pd.DataFrame({
             "topic": codes,
             "topic_name": [self.names_.get(c, c) for c in codes],
-            "topic_score": scores.round(3),
-            "needs_review": scores < self.review_below,
+            "topic_score": proba[np.arange(len(X)), best].round(3),
+            "needs_review": (margin < self.review_margin) | no_keyword,
         })
+
+
+def _spread(M: np.ndarray) -> float:
+    """The standard deviation of all the scores of one kind (1 when they are all equal).
+
+    One scale per kind of score, pooled over the topics, while the mean is removed per topic:
+    on a small contest a topic matched by few proposals would otherwise have a tiny spread,
+    and any faint match would count as a strong one."""
+    s = float(M.std()) if M.size else 0.0
+    return s if s > 1e-12 else 1.0
+
+
+def _split_descriptions(text: str) -> list[str]:
+    """One-line topic descriptions written in one cell, separated by ；/;/newlines."""
+    return [part.strip() for part in re.split(r"[；;\n]+", str(text or "")) if part.strip()]
 
 
 # --------------------------------------------------------------------------- same issue
@@ -402,6 +574,10 @@ def _prefix_matrices(X, beta: float):
     return A, BT, U, u_norm
 
 
+def _threads() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def _product_above(A, BT, low: float, top: int = 200):
     """(rows, cols, values) of the entries of A @ BT with row < col and value > low.
 
@@ -415,7 +591,7 @@ def _product_above(A, BT, low: float, top: int = 200):
     except ImportError:  # pragma: no cover - only without the optional package
         sp_matmul_topn = None
     n = A.shape[0]
-    threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    threads = _threads()
     block = 10_000 if sp_matmul_topn else max(1, 2_000_000 // n)
     rows, cols, vals = [], [], []
     for start in range(0, n, block):
@@ -477,35 +653,180 @@ def _similarity_graph(X, threshold: float, prefix_share: float = 0.55, top: int 
     return sparse.csr_matrix((np.ones(len(linked)), (rows[linked], cols[linked])), shape=(n, n))
 
 
-def group_same_issue(texts: Sequence[str], threshold: float = GROUP_THRESHOLD,
-                     analyzer=None) -> list[int | None]:
-    """Group id per text (1 = largest group), None for a text with no near twin.
+def nearest_similarities(X) -> np.ndarray:
+    """Each row's cosine similarity to its nearest other row (0 for a row with no shared word).
 
-    Two texts are linked when the cosine similarity of their word TF-IDF vectors is at
-    least ``threshold``; groups are the connected components of that sparse graph.
-    Identical texts are vectorised once (and always share a group).
+    X: L2-normalised sparse rows. ``sparse_dot_topn`` keeps only the two best values of each
+    row of X @ X.T (the row itself and its nearest neighbour), so memory stays linear in n;
+    without it, scipy row blocks."""
+    n = X.shape[0]
+    if n < 2:
+        return np.zeros(n)
+    X = sparse.csr_matrix(X, dtype=np.float64)
+    best = np.zeros(n)
+    try:
+        from sparse_dot_topn import sp_matmul_topn
+    except ImportError:  # pragma: no cover - only without the optional package
+        sp_matmul_topn = None
+    XT = X.T.tocsr()
+    step = 10_000 if sp_matmul_topn else max(1, 2_000_000 // n)
+    for start in range(0, n, step):
+        block = X[start:start + step]
+        if sp_matmul_topn is not None:
+            part = sp_matmul_topn(block, XT, top_n=2, threshold=1e-9, n_threads=_threads()).tocoo()
+        else:
+            part = (block @ XT).tocoo()
+        own = part.row + start == part.col
+        np.maximum.at(best, part.row[~own] + start, part.data[~own])
+    return np.minimum(best, 1.0)
+
+
+def same_issue_threshold(nearest: np.ndarray, fallback: float = GROUP_THRESHOLD) -> float:
+    """The similarity from which two proposals are taken to raise the same issue, from the data.
+
+    Each proposal's similarity to its nearest neighbour comes from one of two populations:
+    proposals with a twin (high) and proposals without one (low). A two-component Gaussian
+    mixture fitted to these values separates them; the threshold is the lowest similarity at
+    which a proposal is more likely to belong to the "has a twin" component. The same rule
+    lands near the hand-tuned value on short public messages (~0.4) and on long campus
+    proposals (~0.2) -- see benchmarks/RESULTS.md. ``fallback`` when there are too few
+    proposals (< ``MIN_FOR_THRESHOLD``) or the values do not split into two components.
     """
+    values = np.asarray(nearest, dtype=float)
+    values = values[np.isfinite(values)]
+    if len(values) < MIN_FOR_THRESHOLD or np.ptp(values) < 1e-6:
+        return float(fallback)
+    from sklearn.mixture import GaussianMixture
+
+    mixture = GaussianMixture(2, random_state=0, reg_covar=1e-4).fit(values.reshape(-1, 1))
+    high = int(np.argmax(mixture.means_.ravel()))
+    grid = np.linspace(values.min(), values.max(), 2001).reshape(-1, 1)
+    likely = grid[mixture.predict_proba(grid)[:, high] >= 0.5].ravel()
+    low_mean, high_mean = sorted(mixture.means_.ravel())
+    if len(likely) == 0 or high_mean - low_mean < 1e-3:
+        return float(fallback)
+    # the first grid point past the lower component's mean (the posterior can also rise again
+    # far below it, where the wider component dominates both tails)
+    likely = likely[likely > low_mean]
+    return round(float(likely.min()), 3) if len(likely) else float(fallback)
+
+
+def _average_linkage(n: int, rows, cols, sims, threshold: float) -> np.ndarray:
+    """Cluster labels of average-linkage agglomeration over a sparse similarity graph.
+
+    Clusters are merged best first while the average similarity of all pairs across the two
+    clusters stays at or above ``threshold``; a pair missing from the graph (similarity below
+    the threshold) counts as 0, so a chain of pairwise links does not make a group unless the
+    members are similar on average (connected components would join them all)."""
+    import heapq
+
+    parent = np.arange(n)
+    size = np.ones(n, dtype=np.int64)
+    links: dict[int, dict[int, float]] = {}
+    for a, b, s in zip(rows.tolist(), cols.tolist(), sims.tolist()):
+        links.setdefault(a, {})[b] = links.setdefault(a, {}).get(b, 0.0) + s
+        links.setdefault(b, {})[a] = links.setdefault(b, {}).get(a, 0.0) + s
+    heap = [(-s, a, b) for a, nbrs in links.items() for b, s in nbrs.items() if a < b]
+    heapq.heapify(heap)
+    alive = np.ones(n, dtype=bool)
+    while heap:
+        neg, a, b = heapq.heappop(heap)
+        if not (alive[a] and alive[b]):
+            continue
+        total = links[a].get(b)
+        if total is None:
+            continue
+        average = total / (size[a] * size[b])
+        if abs(average + neg) > 1e-12:  # stale entry: the clusters grew since it was pushed
+            continue
+        if average < threshold:
+            break
+        # merge b into a
+        alive[b] = False
+        parent[b] = a
+        size[a] += size[b]
+        for c, s in links.pop(b).items():
+            if c == a:
+                continue
+            links[c].pop(b)
+            merged = links[a].get(c, 0.0) + s
+            links[a][c] = links[c][a] = merged
+        links[a].pop(b, None)
+        for c, s in links[a].items():
+            heapq.heappush(heap, (-s / (size[a] * size[c]), min(a, c), max(a, c)))
+    # resolve each point to its root
+    root = parent.copy()
+    while True:
+        nxt = root[root]
+        if np.array_equal(nxt, root):
+            return root
+        root = nxt
+
+
+def _pair_similarities(X, threshold: float):
+    """(rows, cols, cosine) of the pairs with cosine >= threshold (each pair once, row < col)."""
+    graph = _similarity_graph(X, threshold).tocoo()
+    rows, cols = graph.row, graph.col
+    sims = np.empty(len(rows))
+    for start in range(0, len(rows), 200_000):
+        r, c = rows[start:start + 200_000], cols[start:start + 200_000]
+        sims[start:start + 200_000] = np.asarray(X[r].multiply(X[c]).sum(axis=1)).ravel()
+    return rows, cols, sims
+
+
+@dataclass
+class Grouping:
+    """Same-issue groups of a list of texts and how they were found."""
+
+    groups: list  # group id per text (1 = largest group), None for a text with no twin
+    threshold: float  # the similarity used
+    derived_threshold: float  # the one derived from the texts' nearest-neighbour similarities
+    nearest: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))  # per distinct text
+
+
+def find_groups(texts: Sequence[str], threshold: float | None = None, analyzer=None,
+                vectors=None) -> Grouping:
+    """Same-issue groups: average linkage over word TF-IDF cosine, threshold from the data.
+
+    ``threshold`` None: :func:`same_issue_threshold` of the texts' nearest-neighbour
+    similarities. Identical texts are vectorised once (and always share a group).
+    ``vectors``: an already fitted, L2-normalised TF-IDF matrix of the DISTINCT texts, in
+    order of first appearance (skips the vectoriser)."""
     if len(texts) == 0:
-        return []
+        return Grouping([], float(threshold or GROUP_THRESHOLD), GROUP_THRESHOLD)
     first_index: dict[str, int] = {}  # plain dict: a pandas str Series would copy every text
     codes = np.fromiter((first_index.setdefault(t, len(first_index)) for t in map(str, texts)),
                         dtype=np.intp, count=len(texts))
     unique = list(first_index)
-    X = _word_tfidf(unique, analyzer) if len(texts) > 1 else None
+    X = vectors if vectors is not None else (_word_tfidf(unique, analyzer) if len(unique) > 1 else None)
+    nearest = nearest_similarities(X) if X is not None else np.zeros(len(unique))
+    # identical texts are twins at similarity 1
+    duplicated = np.bincount(codes, minlength=len(unique)) > 1
+    nearest = np.where(duplicated, 1.0, nearest)
+    derived = same_issue_threshold(nearest)
+    used = derived if threshold is None else float(threshold)
     if X is None:
         component = np.arange(len(unique))
     else:
-        _, component = csgraph.connected_components(_similarity_graph(X, threshold),
-                                                    directed=False)
+        rows, cols, sims = _pair_similarities(X, used)
+        component = _average_linkage(len(unique), rows, cols, sims, used)
     component = component[codes]
-    sizes = np.bincount(component)
+    sizes = np.bincount(component, minlength=len(unique))
     # number groups of two or more by decreasing size, ties by first appearance
     first = {}
-    for i, c in enumerate(component):
+    for i, c in enumerate(component.tolist()):
         first.setdefault(c, i)
     ranked = sorted((c for c in first if sizes[c] > 1), key=lambda c: (-sizes[c], first[c]))
     ids = {c: k + 1 for k, c in enumerate(ranked)}
-    return [ids.get(c) for c in component]
+    return Grouping([ids.get(c) for c in component.tolist()], used, derived, nearest)
+
+
+def group_same_issue(texts: Sequence[str], threshold: float | None = None,
+                     analyzer=None) -> list[int | None]:
+    """Group id per text (1 = largest group), None for a text with no near twin.
+
+    See :func:`find_groups` (average linkage; ``threshold`` None derives it from the texts)."""
+    return find_groups(texts, threshold, analyzer).groups
 
 
 def group_keywords(texts: Sequence[str], groups: Sequence[int | None], top: int = 5,
