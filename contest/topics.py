@@ -240,8 +240,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     ``mode_`` says which one is used: ``"keywords"`` or ``"trained"``.
 
     ``needs_review`` is set when the top topic leads the runner-up by less than
-    ``review_margin`` (in standard deviations of the contest's scores) or when no topic
-    keyword occurs in the text.
+    ``review_margin`` (in standard deviations of the contest's scores) or when nothing in the
+    text matches any topic. Labels whose codes are all outside the taxonomy replace it.
 
     Parameters
     ----------
@@ -279,10 +279,13 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         X = [str(t) for t in X]
         taxonomy = load_topics(self.topics)
         analyzer = self.analyzer or default_analyzer(taxonomy)
-        self.names_ = dict(zip(taxonomy["code"], taxonomy["name"]))
         labels = ["" if v is None or v != v else str(v) for v in (y if y is not None else [""] * len(X))]
         if len(labels) != len(X):
             raise ValueError("文本与标签数量不一致")
+        used = {v for v in labels if v}
+        if used and not used & set(taxonomy["code"]):  # labels of another taxonomy: theirs only
+            taxonomy = load_topics(pd.DataFrame({"code": sorted(used), "name": sorted(used)}))
+        self.names_ = dict(zip(taxonomy["code"], taxonomy["name"]))
         codes = list(taxonomy["code"]) + sorted({v for v in labels if v} - set(taxonomy["code"]))
         self.classes_ = np.array(codes, dtype=object)
         keyword_docs = list(taxonomy["keywords"]) + [""] * (len(codes) - len(taxonomy))
@@ -299,7 +302,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         K, D = self._keyword_scores(V), self._description_scores(V)
         is_fallback = self.classes_ == self.fallback
         self.fallback_index_ = int(np.flatnonzero(is_fallback)[0]) if is_fallback.any() else None
-        self.mean_ = np.vstack([K.mean(axis=0), D.mean(axis=0)])
+        self.mean_ = np.vstack([_mean(K), _mean(D)])
         self.scale_ = np.array([_spread(K[:, ~is_fallback]), _spread(D[:, ~is_fallback])])
 
         labelled = np.array([bool(v) for v in labels])
@@ -313,8 +316,10 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             if folds:
                 Vl = V[labelled]
                 self.cv_scores_ = {w: self._cv_examples(Vl, y_idx, folds, w) for w in self.EXAMPLE_WEIGHTS}
-                best = max(self.cv_scores_.values())
-                self.example_weight_ = min(w for w, s in self.cv_scores_.items() if s >= best - 1e-9)
+                # the best cross-validated weight; ties go to the default weight 1, then the smaller
+                self.example_weight_ = max(self.cv_scores_, key=lambda w: (round(self.cv_scores_[w], 9),
+                                                                            -abs(w - 1), -w))
+                best = self.cv_scores_[self.example_weight_]
                 if len(y_idx) >= self.min_labels and len(set(y_idx)) >= 2:
                     texts = [t for t, keep in zip(X, labelled) if keep]
                     svm = self._cv_trained(texts, y_idx, folds, analyzer)
@@ -336,7 +341,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
                                    shape=(n_topics, len(y_idx)))
         self.examples_ = normalize(onehot @ V)
         E = self._example_scores(V)
-        self.example_mean_, self.example_scale_ = E.mean(axis=0), _spread(E[:, np.unique(y_idx)])
+        self.example_mean_, self.example_scale_ = _mean(E), _spread(E[:, np.unique(y_idx)])
 
     def _folds(self, y_idx):
         """Stratified folds over the labels, or [] when there are too few to cross-validate."""
@@ -400,21 +405,23 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     # ---- scoring
 
     def _vectors(self, X):
+        if len(X) == 0:
+            return sparse.csr_matrix((0, len(self.vectorizer_.vocabulary_)))
         return self.vectorizer_.transform(X)
 
     def _keyword_scores(self, V):
-        return (normalize(V) @ self.profiles_.T).toarray()
+        return (_unit(V) @ self.profiles_.T).toarray()
 
     def _description_scores(self, V):
         D = np.zeros((V.shape[0], len(self.classes_)))
         if self.descriptions_.shape[0]:
-            sims = (normalize(V) @ self.descriptions_.T).toarray()
+            sims = (_unit(V) @ self.descriptions_.T).toarray()
             for t in np.unique(self.description_topic_):
                 D[:, t] = sims[:, self.description_topic_ == t].max(axis=1)
         return D
 
     def _example_scores(self, V):
-        return (normalize(V) @ self.examples_.T).toarray()
+        return (_unit(V) @ self.examples_.T).toarray()
 
     def _fused(self, V):
         z = ((self._keyword_scores(V) - self.mean_[0]) / self.scale_[0]
@@ -466,6 +473,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             return pd.DataFrame({"topic": [], "topic_name": [], "topic_score": [], "needs_review": []})
         V = self._vectors(X)
         scores = self.decision_function(X)
+        evidence = self._keyword_scores(V).max(axis=1) + self._description_scores(V).max(axis=1)
+        if self.example_weight_:
+            evidence += self._example_scores(V).max(axis=1)
         if self.mode_ == "trained":
             best = scores.argmax(axis=1)
         else:
@@ -474,15 +484,24 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         chosen = scores[np.arange(len(X)), best]
         runner_up = np.where(top2[:, 1] == chosen, top2[:, 0], top2[:, 1]) if top2 is not None else chosen - np.inf
         margin = chosen - runner_up
-        no_keyword = ~(self._keyword_scores(V) > 0).any(axis=1)
         proba = softmax(np.where(np.isfinite(scores), scores, -1e9), axis=1)
         codes = [str(c) for c in self.classes_[best]]
         return pd.DataFrame({
             "topic": codes,
             "topic_name": [self.names_.get(c, c) for c in codes],
             "topic_score": proba[np.arange(len(X)), best].round(3),
-            "needs_review": (margin < self.review_margin) | no_keyword,
+            "needs_review": (margin < self.review_margin) | (evidence <= 1e-9),
         })
+
+
+def _mean(M: np.ndarray) -> np.ndarray:
+    """Column means (zeros for no rows)."""
+    return M.mean(axis=0) if len(M) else np.zeros(M.shape[1])
+
+
+def _unit(V):
+    """Rows scaled to unit length (an empty matrix as it is)."""
+    return normalize(V) if V.shape[0] else V
 
 
 def _spread(M: np.ndarray) -> float:

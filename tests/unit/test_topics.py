@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import sparse
-from scipy.sparse import csgraph
 
 from contest import topics
 from contest.topics import (SimilarityIndex, TopicClassifier, group_keywords, group_same_issue,
@@ -44,7 +43,32 @@ def test_topics_from_keywords_without_labels():
     assert list(result["topic"][3:5]) == ["life", "life"]
     assert list(result["topic"][5:]) == ["teaching", "life", "environment", "teaching"]
     assert result["topic_score"].between(0, 1).all()
-    assert not result["needs_review"][:3].any()
+    assert not result["needs_review"][[2, 5, 7]].any()  # clear cases: a wide lead over the runner-up
+    assert clf.mode_ == "keywords" and clf.example_weight_ == 0
+
+
+def test_review_flags_a_low_margin_between_the_top_two_topics():
+    clf = TopicClassifier().fit(CORPUS)
+    scores = np.sort(clf.decision_function(CORPUS), axis=1)
+    margin = scores[:, -1] - scores[:, -2]
+    flagged = clf.assign(CORPUS)["needs_review"].to_numpy()
+    assert (flagged == (margin < clf.review_margin)).all()
+    assert TopicClassifier(review_margin=100).fit(CORPUS).assign(CORPUS)["needs_review"].all()
+
+
+def test_descriptions_score_a_text_without_keywords():
+    taxonomy = pd.DataFrame({"code": ["a", "b"], "name": ["甲", "乙"], "keywords": ["", ""],
+                             "descriptions": ["食堂饭菜的价格和分量；打饭排队", "宿舍楼的热水和洗澡时间"]})
+    clf = TopicClassifier(topics=taxonomy).fit(CORPUS)
+    assert list(clf.predict([CANTEEN_PRICE, OTHERS[1]])) == ["a", "b"]
+
+
+def test_other_is_only_a_fallback():
+    clf = TopicClassifier().fit(CORPUS)
+    # a sports complaint has only 'other' keywords; a shuttle one mentioning a competition does not go to other
+    assert clf.predict([join_text("体育馆开放时间太短", "体育馆和健身房晚上不开放，想运动没有地方")])[0] == "other"
+    assert clf.predict([join_text("比赛日校车太挤", "周末去比赛的校车班次太少，早高峰排长队")])[0] == "transport"
+    assert TopicClassifier(fallback=None).fit(CORPUS).assign(["今天天气很好"])["needs_review"][0]
 
 
 def test_text_without_keywords_needs_review():
@@ -63,44 +87,80 @@ def test_english_text_does_not_crash():
     assert topics.default_analyzer()("The Canteen, the FOOD!") == ["canteen", "food"]
 
 
-def test_few_corrected_labels_seed_keyword_profiles():
-    text = join_text("宿舍校园网晚上网速太慢", "晚上宿舍校园网网速很慢，经常断线")
-    before = TopicClassifier().fit(CORPUS + [text]).predict([text])[0]
-    assert before == "life"  # 校园网 and 网速 are life keywords
-    corrected = TopicClassifier().fit([text], ["development"])  # the organizer files it under 信息化
-    assert corrected.mode_ == "keywords"
-    assert corrected.predict([join_text("校园网网速慢", "校园网经常断线")])[0] == "development"
+NETWORK = [join_text(f"{place}校园网{issue}", f"{place}的校园网{issue}，{detail}")
+           for place, issue, detail in [("宿舍", "晚上网速太慢", "上网课经常卡住"), ("图书馆", "经常断线", "查资料很不方便"),
+                                        ("教学楼", "登录认证麻烦", "每次都要重新输入密码"), ("食堂", "信号很差", "手机连不上网"),
+                                        ("实验楼", "网速慢", "下载数据要好几个小时"), ("操场", "覆盖不到", "活动时没有网络"),
+                                        ("研究生公寓", "带宽不够", "晚上几乎打不开网页"), ("宿舍区", "收费太贵", "一个月要五十元")]]
 
 
-def test_unlabelled_texts_marked_none_only_weigh_idf():
-    text = join_text("宿舍校园网晚上网速太慢", "晚上宿舍校园网网速很慢，经常断线")
-    clf = TopicClassifier().fit(CORPUS + [text], [None] * len(CORPUS) + ["development"])
-    assert clf.mode_ == "keywords" and "" not in set(clf.classes_)
-    assert clf.predict([join_text("校园网网速慢", "校园网经常断线")])[0] == "development"
-    many = TopicClassifier(min_labels=3).fit(CORPUS, ["transport"] * 3 + [None] * 6)
-    assert many.mode_ == "keywords"  # three labels but one class: not enough to train
-    trained = TopicClassifier(min_labels=3).fit(CORPUS, ["transport"] * 3 + ["life", "life"] + [""] * 4)
-    assert trained.mode_ == "trained" and set(trained.classes_) == {"transport", "life"}
+def test_labels_as_weighted_examples_chosen_by_cross_validation():
+    # the organizer files campus-network complaints under 学校发展 (信息化); keywords say life
+    labelled = NETWORK[:5] + SHUTTLE + [CANTEEN_PRICE, CANTEEN_HYGIENE]
+    labels = ["development"] * 5 + ["transport"] * 3 + ["life", "life"]
+    texts = labelled + NETWORK[5:] + OTHERS
+    before = TopicClassifier().fit(texts)
+    assert list(before.predict(NETWORK[5:])) == ["life"] * 3
+    clf = TopicClassifier().fit(texts, labels + [None] * (len(texts) - len(labels)))
+    assert clf.mode_ == "keywords" and clf.example_weight_ > 0
+    assert clf.cv_scores_[clf.example_weight_] > clf.cv_scores_[0.0]
+    assert list(clf.predict(NETWORK[5:])) == ["development"] * 3  # learnt from the labels
+    assert list(clf.predict(SHUTTLE)) == ["transport"] * 3
 
 
-def test_enough_labels_train_linear_model_with_any_topic_names():
-    texts, labels = [], []
-    for i in range(20):
-        texts += [f"校车第{i}班太挤 早高峰 班次 加车", f"食堂第{i}号窗口 饭菜 价格 太贵"]
-        labels += ["出行", "吃饭"]
-    clf = TopicClassifier(min_labels=30).fit(texts, labels)
+def test_labels_never_lower_the_score_on_a_held_back_split():
+    from sklearn.metrics import f1_score
+
+    items = ([(t, "development") for t in NETWORK] + [(t, "transport") for t in SHUTTLE]
+             + [(CANTEEN_PRICE, "life"), (CANTEEN_HYGIENE, "life"), (OTHERS[0], "teaching"),
+                (OTHERS[1], "life"), (OTHERS[2], "environment"), (OTHERS[3], "teaching")])
+    texts, truth = [t for t, _ in items], [y for _, y in items]
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        held = set(rng.choice(len(items), size=len(items) // 2, replace=False).tolist())
+        labels = [None if i in held else y for i, y in enumerate(truth)]
+        test = sorted(held)
+        plain = TopicClassifier().fit(texts).predict([texts[i] for i in test])
+        taught = TopicClassifier().fit(texts, labels).predict([texts[i] for i in test])
+        want = [truth[i] for i in test]
+        assert f1_score(want, taught, average="macro") >= f1_score(want, plain, average="macro")
+
+
+def test_a_trained_model_only_when_it_cross_validates_better():
+    # labels that contradict the taxonomy everywhere: examples cannot undo the keywords, a linear model can
+    bus = [join_text(f"第{i}路校车{w}", f"校车班次{w}，早高峰候车{d}") for i, (w, d) in
+           enumerate([("太少", "很久"), ("太挤", "排队"), ("不准时", "半小时"), ("停运", "没有通知"), ("绕路", "太远"),
+                      ("司机开快", "危险"), ("没有座位", "站着"), ("票价涨了", "不合理"), ("路线改了", "不方便"),
+                      ("末班太早", "回不去"), ("站点太远", "走路"), ("车太旧", "空调坏")])]
+    food = [join_text(f"第{i}食堂{w}", f"食堂饭菜{w}，窗口打饭{d}") for i, (w, d) in
+            enumerate([("太贵", "涨价"), ("难吃", "单一"), ("分量少", "吃不饱"), ("不卫生", "有虫"), ("关门早", "没饭"),
+                       ("排队久", "等很久"), ("菜凉了", "不热"), ("太油", "不健康"), ("没有清真", "不方便"),
+                       ("刷卡慢", "排长队"), ("餐具脏", "油渍"), ("座位少", "站着吃")])]
+    texts = bus + food
+    labels = ["life"] * len(bus) + ["transport"] * len(food)  # swapped on purpose
+    clf = TopicClassifier(min_labels=10).fit(texts, labels)
+    assert clf.cv_scores_["trained"] > max(v for k, v in clf.cv_scores_.items() if k != "trained")
     assert clf.mode_ == "trained"
-    assert set(clf.classes_) == {"出行", "吃饭"}
-    assert list(clf.predict(["校车太挤", "窗口饭菜贵"])) == ["出行", "吃饭"]
-    proba = clf.predict_proba(["校车太挤"])
-    assert proba.shape == (1, 2) and np.isclose(proba.sum(), 1)
-    # below min_labels the same labels only seed the keyword profiles
+    assert list(clf.predict([join_text("校车太挤", "早高峰校车班次太少")])) == ["life"]
+    proba = clf.predict_proba(texts[:1])
+    assert proba.shape == (1, len(clf.classes_)) and np.isclose(proba.sum(), 1)
     assert TopicClassifier(min_labels=100).fit(texts, labels).mode_ == "keywords"
 
 
+def test_labels_of_another_taxonomy_replace_it():
+    texts, labels = [], []
+    for i in range(6):
+        texts += [f"校车第{i}班太挤 早高峰 班次 加车", f"食堂第{i}号窗口 饭菜 价格 太贵"]
+        labels += ["出行", "吃饭"]
+    clf = TopicClassifier().fit(texts, labels)
+    assert set(clf.classes_) == {"出行", "吃饭"}
+    assert list(clf.predict(["校车太挤", "窗口饭菜贵"])) == ["出行", "吃饭"]
+    assert not TopicClassifier().fit(texts, [None] * 12).assign(texts)["topic"].isin(["出行", "吃饭"]).any()
+
+
 def test_classifier_follows_sklearn_conventions():
-    clf = TopicClassifier(min_labels=5, review_below=0.3)
-    assert clf.get_params()["min_labels"] == 5
+    clf = TopicClassifier(min_labels=5, review_margin=0.3)
+    assert clf.get_params()["min_labels"] == 5 and clf.get_params()["review_margin"] == 0.3
     fitted = pickle.loads(pickle.dumps(TopicClassifier().fit(CORPUS)))
     assert fitted.predict(SHUTTLE[:1])[0] == "transport"
 
@@ -151,16 +211,30 @@ def test_pruned_similarity_graph_has_exactly_the_pairs_of_the_plain_product(thre
     assert _pairs(topics._similarity_graph(X, threshold)) == exact
 
 
-def test_group_same_issue_components_of_the_plain_graph():
-    texts = _mixed_texts(200, seed=1)
-    codes, unique = pd.factorize(pd.Series(texts))
-    X = topics._word_tfidf(list(unique))
-    _, component = csgraph.connected_components(topics._similarity_graph_exact(X, 0.4), directed=False)
-    groups = group_same_issue(texts, threshold=0.4)
-    component = component[codes]
-    for i in range(len(texts)):
-        for j in range(i + 1, len(texts)):
-            assert (groups[i] is not None and groups[i] == groups[j]) == (component[i] == component[j])
+def test_average_linkage_matches_scipy_on_the_full_graph():
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    X = topics._word_tfidf(list(dict.fromkeys(_mixed_texts(120, seed=1))))
+    cos = np.clip((X @ X.T).toarray(), 0, 1)
+    n = cos.shape[0]
+    for threshold in (0.1, 0.2, 0.3):
+        # every pair with a positive similarity is in the graph: the result must be exact
+        rows, cols = np.triu_indices(n, 1)
+        keep = cos[rows, cols] > 0
+        ours = topics._average_linkage(n, rows[keep], cols[keep], cos[rows, cols][keep], threshold)
+        distance = 1 - cos
+        np.fill_diagonal(distance, 0)
+        theirs = fcluster(linkage(squareform(distance, checks=False), "average"), 1 - threshold, "distance")
+        same = lambda labels: {(i, j) for i, j in zip(rows, cols) if labels[i] == labels[j]}  # noqa: E731
+        assert same(ours) == same(theirs)
+
+
+def test_average_linkage_does_not_chain():
+    # a-b and b-c similar, a-c not: connected components would join all three
+    rows, cols, sims = np.array([0, 1]), np.array([1, 2]), np.array([0.5, 0.45])
+    labels = topics._average_linkage(3, rows, cols, sims, 0.4)
+    assert labels[0] == labels[1] != labels[2]
 
 
 def test_empty_and_single_inputs():
@@ -201,7 +275,7 @@ def test_topics_file_csv_and_xlsx(tmp_path):
     out = topics_file(src, out_path=tmp_path / "out.xlsx")
     assert list(out.columns) == ["id", "title", "body", "topic", "topic_name", "topic_score",
                                  "group", "group_keywords", "needs_review"]
-    assert not out["needs_review"][:3].any()
+    assert not out["needs_review"][[2, 5, 7]].any()
     assert list(out["topic"][:3]) == ["transport"] * 3
     assert out["group"][0] == out["group"][2] and pd.isna(out["group"][6])
     assert "校车" in out["group_keywords"][0] and out["group_keywords"][6] == ""
