@@ -51,9 +51,13 @@ with phases, st.form("phases"):
              grace_until=grace_value.strftime(settings.DATE_FORMAT) if grace_value else None)
 
 with topics, st.form("topics"):
-    st.caption("代码用于数据和导出（小写英文），名称显示给用户。可增删行。")
-    edited = st.data_editor(pd.DataFrame(contest.topics), num_rows="dynamic", hide_index=True,
-                            column_config={"code": "代码", "name": "名称"}, key="topics_editor")
+    st.caption("代码用于数据和导出（小写英文），名称显示给用户。关键词（空格分隔）和说明（每条一句，用“；”分隔）"
+               "用于话题地图自动归类议题，不需要标注样本。可增删行。")
+    edited = st.data_editor(pd.DataFrame(contest.topics, columns=["code", "name", "keywords", "descriptions"]),
+                            num_rows="dynamic", hide_index=True, key="topics_editor",
+                            column_config={"code": "代码", "name": "名称",
+                                           "keywords": st.column_config.TextColumn("关键词", width="large"),
+                                           "descriptions": st.column_config.TextColumn("说明", width="large")})
     if st.form_submit_button("保存议题", type="primary"):
         save("议题已保存。", topics=edited.dropna(how="all").to_dict("records"))
 

@@ -15,7 +15,7 @@ codes = {n: c for c, n in names.items()}
 
 
 @st.cache_data(show_spinner="正在计算话题地图…", max_entries=16)
-def cached_map(version: str, user_id: int, statuses: tuple, colleges: tuple, threshold: float,
+def cached_map(version: str, user_id: int, statuses: tuple, colleges: tuple, threshold: float | None,
                _db, _user) -> topic_map.TopicMap:
     """Recomputed only when the data version (or a filter) changes; reruns reuse it."""
     return topic_map.compute_map(_db, _user, status=list(statuses), college=list(colleges), threshold=threshold)
@@ -28,17 +28,24 @@ f1, f2, f3 = st.columns([2, 2, 1])
 statuses = f1.multiselect("提案状态", list(topic_map.FILTER_STATUSES), default=list(topic_map.MAP_STATUSES),
                           format_func=lambda s: ProposalStatus(s).label, key="tm_status", placeholder="请选择（可多选）")
 colleges = f2.multiselect("学院", contest.colleges, placeholder="全部学院", key="tm_college")
-threshold = f3.slider("同题相似度阈值", 0.10, 0.80, topic_map.MAP_GROUP_THRESHOLD, 0.02, key="tm_threshold",
-                      help="两件提案的文本相似度不低于此值才算同一问题。调低会找到更多、但更松散的分组。")
+auto = f3.toggle("自动同题阈值", value=True, key="tm_auto",
+                 help="两件提案的文本相似度不低于阈值才算同一问题。自动阈值由本届提案之间的相似度分布得出；"
+                      "关闭后可手动调整：调低会找到更多、但更松散的分组。")
 if not statuses:
     st.info("请至少选择一种提案状态。")
     st.stop()
 
 version = topic_map.data_version(db)  # widget keys below follow it too, so choices never go stale
-result = ui.attempt(lambda: cached_map(version, user.id, tuple(statuses), tuple(colleges),
-                                       float(threshold), db, user))
+result = ui.attempt(lambda: cached_map(version, user.id, tuple(statuses), tuple(colleges), None, db, user))
 if result is None:
     st.stop()
+derived = result.derived_threshold
+if not auto:
+    threshold = f3.slider("同题相似度阈值", 0.05, 0.90, round(float(derived), 2), 0.01, key=f"tm_threshold_{derived:.3f}")
+    result = ui.attempt(lambda: cached_map(version, user.id, tuple(statuses), tuple(colleges),
+                                           float(threshold), db, user))
+    if result is None:
+        st.stop()
 frame = result.proposals
 if frame.empty:
     st.info("当前筛选条件下没有提案。")
@@ -49,11 +56,14 @@ m1.metric("提案", len(frame))
 m2.metric("同题分组", len(result.groups))
 m3.metric("待复核议题", int(frame["needs_review"].sum()), help="预测置信度低，请人工确认")
 m4.metric("与预测不一致", int(frame["disagrees"].sum()), help="学生所选议题与模型预测不同且尚未确认")
+st.caption(f"同题相似度阈值 {result.threshold:.2f}"
+           + ("（自动：由本届提案之间的相似度分布得出）" if auto else f"（手动；自动值为 {derived:.2f}）"))
 if result.mode == "trained":
-    st.caption(f"议题预测：从组织者已确认的 {result.labels} 个议题学习（线性分类器）。")
+    st.caption(f"议题预测：从组织者已确认的 {result.labels} 个议题学习（线性分类器，交叉验证优于关键词时才启用）。")
+elif result.labels:
+    st.caption(f"议题预测：按议题关键词和说明，并参考组织者已确认的 {result.labels} 个议题（按交叉验证确定权重）。")
 else:
-    st.caption(f"议题预测：按议题关键词。已确认 {result.labels} 个议题，满 {topic_map.MIN_LABELS} 个后"
-               "改为从确认结果学习，越用越准。")
+    st.caption("议题预测：按议题关键词和说明（可在比赛设置中编辑）。确认议题后会参考确认结果，越用越准。")
 
 SECTIONS = ["议题分布", "同题分组与合并办理", "确认议题"]
 section = st.segmented_control("查看", SECTIONS, default=SECTIONS[0], key="tm_section",

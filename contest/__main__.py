@@ -94,6 +94,8 @@ def cmd_topics(args) -> int:
     frame = topics.topics_file(args.input, text_columns=tuple(args.text_columns.split(",")),
                                train_path=args.train, topics_path=args.topics, threshold=args.threshold,
                                out_path=args.out)
+    how = "手动" if args.threshold is not None else "自动，由这些提案之间的相似度分布得出"
+    print(f"同题相似度阈值：{frame.attrs['threshold']:.3f}（{how}）", file=sys.stderr)
     if not args.out:
         frame.to_csv(sys.stdout, index=False)
     return 0
@@ -134,7 +136,8 @@ def parser() -> argparse.ArgumentParser:
     tp.add_argument("--text-columns", default="title,body", help="文本列，逗号分隔（默认 title,body）")
     tp.add_argument("--train", help="带 topic 列的已标注表格，用来训练分类器")
     tp.add_argument("--topics", help="议题表（code,name,keywords），替换默认议题")
-    tp.add_argument("--threshold", type=float, help="同题分组的相似度阈值")
+    tp.add_argument("--threshold", type=float,
+                    help="同题分组的相似度阈值（默认：由这些提案之间的相似度分布自动得出，与话题地图页面相同）")
     tp.add_argument("--out", help="输出文件 .csv/.xlsx（默认输出到屏幕）")
     tp.set_defaults(func=cmd_topics)
     return p

@@ -50,7 +50,9 @@ RANKING_METHODS = ("mean", "median", "trimmed", "zscore")  # see contest.ranking
 
 
 def default_topics() -> list[dict]:
-    return [{"code": r["code"], "name": r["name"]} for r in _data_csv("topics.csv")]
+    """The topics of data/topics.csv with their keywords and one-line descriptions (used by the topic map)."""
+    return [{"code": r["code"], "name": r["name"], "keywords": r.get("keywords") or "",
+             "descriptions": r.get("descriptions") or ""} for r in _data_csv("topics.csv")]
 
 
 @dataclass(frozen=True)
@@ -271,8 +273,17 @@ def _unique(items: list[str], label: str) -> None:
         raise ValidationError(f"{label}重复：" + "、".join(dupes))
 
 
+def _optional_text(value, label: str, max_len: int) -> str:
+    if value is None or value != value or not str(value).strip():  # None, NaN or blank
+        return ""
+    return validation.text(value, label, max_len=max_len)
+
+
 def _validate_topics(topics: list) -> list[dict]:
-    cleaned = [{"code": _code(t.get("code"), "议题代码"), "name": validation.text(t.get("name"), "议题名称", max_len=20)}
+    """Code, name, and optional keywords (space-separated) and descriptions (；-separated lines)."""
+    cleaned = [{"code": _code(t.get("code"), "议题代码"), "name": validation.text(t.get("name"), "议题名称", max_len=20),
+                "keywords": _optional_text(t.get("keywords"), "议题关键词", 2000),
+                "descriptions": _optional_text(t.get("descriptions"), "议题说明", 2000)}
                for t in topics or []]
     if not cleaned:
         raise ValidationError("至少需要一个议题。")

@@ -38,13 +38,6 @@ from .vocabulary import ProposalStatus, label_of, labels
 MAP_STATUSES = ("submitted", "valid", "invalid")
 #: Statuses an organizer may filter on.
 FILTER_STATUSES = ("submitted", "valid", "invalid", "withdrawn")
-#: Same-issue threshold for whole proposals (title x2 + problem + investigation + suggestions).
-#: Proposals are long (hundreds of characters in three fields), so two texts on one issue
-#: share a smaller part of their words than the short public messages behind
-#: ``topics.GROUP_THRESHOLD`` (0.4): on the demo contest the deliberate same-issue pairs
-#: measure 0.22-0.34 and every other pair of submitted proposals at most 0.24
-#: (see benchmarks/RESULTS.md, "Topics quality"). The organizer can move it on the page.
-MAP_GROUP_THRESHOLD = 0.24
 #: Confirmed topics needed before a trained classifier replaces the keywords.
 MIN_LABELS = 30
 #: Cosine similarity from which an existing proposal is shown to a student writing one.
@@ -64,13 +57,19 @@ def proposal_text(row: dict) -> str:
 
 
 def taxonomy(db: Database) -> pd.DataFrame:
-    """The contest's own topic list (settings) with the keywords of data/topics.csv for known codes.
+    """The contest's own topic list (settings) with keywords and one-line descriptions.
 
-    A topic the organizer added gets its Chinese name as its only keyword until labels exist."""
-    known = _topics().load_topics().set_index("code")["keywords"].to_dict()
-    rows = [{"code": t["code"], "name": t["name"], "keywords": known.get(t["code"]) or t["name"]}
-            for t in settings.get(db).topics]
-    return pd.DataFrame(rows, columns=["code", "name", "keywords"])
+    Keywords and descriptions the organizer wrote in 比赛设置 come first; for a known code left
+    empty there, those of data/topics.csv. A topic the organizer added without keywords gets
+    its Chinese name as its only keyword until labels exist."""
+    known = _topics().load_topics().set_index("code")[["keywords", "descriptions"]].to_dict("index")
+    rows = []
+    for t in settings.get(db).topics:
+        default = known.get(t["code"], {})
+        rows.append({"code": t["code"], "name": t["name"],
+                     "keywords": t.get("keywords") or default.get("keywords") or t["name"],
+                     "descriptions": t.get("descriptions") or default.get("descriptions") or ""})
+    return pd.DataFrame(rows, columns=["code", "name", "keywords", "descriptions"])
 
 
 def data_version(db: Database) -> str:
@@ -108,7 +107,8 @@ class TopicMap:
     topic_counts: pd.DataFrame = field(default_factory=pd.DataFrame)
     mode: str = "keywords"  # keywords | trained
     labels: int = 0  # confirmed topics the classifier learnt from
-    threshold: float = MAP_GROUP_THRESHOLD
+    threshold: float = 0.0  # same-issue similarity used for the groups
+    derived_threshold: float = 0.0  # the one derived from these proposals (the default)
 
     @property
     def disagreements(self) -> pd.DataFrame:
@@ -123,13 +123,15 @@ GROUP_COLUMNS = ["group", "size", "keywords", "member_ids", "members", "topic"]
 
 
 def compute_map(db: Database, actor: User, *, status: str | list | tuple | None = None,
-                college: str | list | tuple | None = None, threshold: float = MAP_GROUP_THRESHOLD,
+                college: str | list | tuple | None = None, threshold: float | None = None,
                 min_labels: int = MIN_LABELS) -> TopicMap:
     """The topic map over the non-draft proposals matching the filters (organizers only).
 
     ``status`` / ``college``: one value or a list (None: statuses ``MAP_STATUSES``, every
-    college). Proposals merged into a lead are not grouped again as separate proposals: they
-    take their lead's group and are listed by :func:`merges`."""
+    college). ``threshold``: same-issue similarity; None derives it from these proposals
+    (:func:`contest.topics.same_issue_threshold`, the same default as the command line).
+    Proposals merged into a lead are not grouped again as separate proposals: they take
+    their lead's group and are listed by :func:`merges`."""
     policy.require(actor, "manage_topics")
     statuses = _as_list(status) or list(MAP_STATUSES)
     if "draft" in statuses:
@@ -173,7 +175,8 @@ def compute_map(db: Database, actor: User, *, status: str | list | tuple | None 
 
     # same-issue groups among the proposals not merged into another one
     free = [i for i, r in enumerate(rows) if r["lead_id"] is None]
-    free_groups = _topics().group_same_issue([texts[i] for i in free], threshold=threshold)
+    grouping = _topics().find_groups([texts[i] for i in free], threshold=threshold)
+    free_groups = grouping.groups
     group_of = {rows[i]["id"]: g for i, g in zip(free, free_groups)}
     keywords = _topics().group_keywords([texts[i] for i in free], free_groups, top=5)
     frame["group"] = pd.array([group_of.get(r["id"], group_of.get(r["lead_id"])) for r in rows], dtype="Int64")
@@ -194,7 +197,8 @@ def compute_map(db: Database, actor: User, *, status: str | list | tuple | None 
                                  for c, n in names.items()], columns=["topic", "topic_name", "count"])
     return TopicMap(proposals=frame[PROPOSAL_COLUMNS].reset_index(drop=True), groups=groups,
                     topic_keywords={k: list(v) for k, v in topic_keywords.items()}, topic_counts=topic_counts,
-                    mode=clf.mode_, labels=sum(v is not None for v in train_labels), threshold=threshold)
+                    mode=clf.mode_, labels=sum(v is not None for v in train_labels),
+                    threshold=grouping.threshold, derived_threshold=grouping.derived_threshold)
 
 
 def _as_list(value) -> list:

@@ -254,7 +254,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     analyzer : word analyzer (default: :func:`default_analyzer` of the taxonomy).
     """
 
-    EXAMPLE_WEIGHTS = (0.0, 0.5, 1.0, 2.0, 4.0)
+    EXAMPLE_WEIGHTS = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 
     def __init__(self, topics=None, min_labels: int = 30, review_margin: float = REVIEW_MARGIN,
                  C: float = 0.5, char_ngrams: tuple[int, int] | None = (1, 2),
@@ -309,6 +309,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         index = {c: i for i, c in enumerate(codes)}
         y_idx = np.array([index[v] for v, keep in zip(labels, labelled) if keep], dtype=int)
         self.example_weight_, self.mode_, self.cv_scores_ = 0.0, "keywords", {}
+        self._all_ = V  # the contest's texts: the example scores are standardised over them
         self._set_examples(V[labelled], y_idx)
         if labelled.any():
             self.example_weight_ = 1.0
@@ -327,6 +328,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
                     if svm > best + 1e-9:
                         self.mode_ = "trained"
                         self.model_ = self._trained_model(analyzer).fit(texts, self.classes_[y_idx])
+        del self._all_
         return self
 
     def _set_examples(self, V, y_idx):
@@ -340,7 +342,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         onehot = sparse.csr_matrix((np.ones(len(y_idx)), (y_idx, np.arange(len(y_idx)))),
                                    shape=(n_topics, len(y_idx)))
         self.examples_ = normalize(onehot @ V)
-        E = self._example_scores(V)
+        E = self._example_scores(self._all_)
         self.example_mean_, self.example_scale_ = _mean(E), _spread(E[:, np.unique(y_idx)])
 
     def _folds(self, y_idx):
@@ -364,7 +366,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             self._set_examples(V[train], y_idx[train])
             predicted[test] = self._decide(self._fused(V[test]), V[test])
         self.examples_, self.example_mean_, self.example_scale_, self.example_weight_ = saved
-        return f1_score(y_idx, predicted, average="macro")
+        return f1_score(y_idx, predicted, labels=np.unique(y_idx), average="macro")
 
     def _trained_model(self, analyzer):
         features = [("word", TfidfVectorizer(analyzer=analyzer, sublinear_tf=True))]
@@ -382,7 +384,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
                 return 0.0
             model = self._trained_model(analyzer).fit([texts[i] for i in train], labels[train])
             predicted[test] = model.predict([texts[i] for i in test])
-        return f1_score(list(labels), list(predicted), average="macro")
+        return f1_score(list(labels), list(predicted), labels=sorted(set(labels)), average="macro")
 
     def _keyword_profiles(self, keyword_docs, analyzer):
         """Topic x word matrix with the IDF of each keyword taken as a whole word.
@@ -938,24 +940,28 @@ def topics_file(input_path, text_columns=("title", "body"), train_path=None, top
     and ``needs_review`` (True when the topic score is low: check it by hand).
     ``train_path``: labelled examples (the same text columns plus ``topic``, any names);
     ``topics_path``: taxonomy (code, name, keywords) replacing ``data/topics.csv``;
-    ``threshold``: cosine similarity for same-issue groups (default ``GROUP_THRESHOLD``).
+    ``threshold``: cosine similarity for same-issue groups (default: derived from the file's
+    texts by :func:`same_issue_threshold`, as on the 话题地图 page).
     Written to ``out_path`` (.csv or .xlsx) when given.
     """
     text_columns = [text_columns] if isinstance(text_columns, str) else list(text_columns)
     df = read_table(input_path)
     texts = _texts_of(df, text_columns, input_path)
     clf = TopicClassifier(topics=load_topics(topics_path))
-    if train_path is not None:
+    if train_path is not None:  # the file's own texts weigh the IDF and the standardisation too
         train = read_table(train_path)
-        clf.fit(_texts_of(train, text_columns, train_path, extra=["topic"]), train["topic"])
+        train_texts = _texts_of(train, text_columns, train_path, extra=["topic"])
+        clf.fit(train_texts + texts, list(train["topic"]) + [None] * len(texts))
     else:
         clf.fit(texts)
     out = df.copy()
     assigned = clf.assign(texts)
     out[["topic", "topic_name", "topic_score"]] = assigned[["topic", "topic_name", "topic_score"]].to_numpy()
     out["topic_score"] = out["topic_score"].astype(float)
-    groups = group_same_issue(texts, GROUP_THRESHOLD if threshold is None else threshold)
+    grouping = find_groups(texts, threshold)
+    groups = grouping.groups
     keywords = group_keywords(texts, groups)
+    out.attrs["threshold"] = grouping.threshold
     out["group"] = pd.array(groups, dtype="Int64")
     out["group_keywords"] = [" ".join(keywords[g]) if g is not None else "" for g in groups]
     out["needs_review"] = assigned["needs_review"].to_numpy()

@@ -39,6 +39,18 @@ def test_topic_map_renders_for_the_organizer(app_as, contest):
     assert {m.label: m.value for m in at.metric}["提案"] == "2"
 
 
+def test_threshold_is_derived_and_can_be_set_by_hand(app_as, fresh_db, people, contest):
+    at = app_as("organizer", "pages/topic_map.py")
+    derived = topic_map.compute_map(fresh_db, people["organizer"]).derived_threshold
+    assert f"同题相似度阈值 {derived:.2f}（自动" in texts(at)
+    assert not at.slider  # the slider appears only for a manual threshold
+    at.toggle(key="tm_auto").set_value(False).run()
+    assert at.slider[0].value == pytest.approx(round(derived, 2))
+    at.slider[0].set_value(0.9).run()
+    assert f"同题相似度阈值 0.90（手动；自动值为 {derived:.2f}）" in texts(at)
+    assert {m.label: m.value for m in at.metric}["同题分组"] == "0"
+
+
 def test_organizer_corrects_a_topic(app_as, fresh_db, contest):
     at = app_as("organizer", "app_pages/topic_map.py")
     _section(at, "确认议题")

@@ -103,7 +103,7 @@ def test_labels_as_weighted_examples_chosen_by_cross_validation():
     assert list(before.predict(NETWORK[5:])) == ["life"] * 3
     clf = TopicClassifier().fit(texts, labels + [None] * (len(texts) - len(labels)))
     assert clf.mode_ == "keywords" and clf.example_weight_ > 0
-    assert clf.cv_scores_[clf.example_weight_] > clf.cv_scores_[0.0]
+    assert clf.cv_scores_[clf.example_weight_] >= clf.cv_scores_[0.0]
     assert list(clf.predict(NETWORK[5:])) == ["development"] * 3  # learnt from the labels
     assert list(clf.predict(SHUTTLE)) == ["transport"] * 3
 
