@@ -47,6 +47,15 @@ HINT_MIN_CHARS = 8
 MERGEABLE = ("submitted", "valid")
 
 
+@migrations()
+def m002_proposal_words(db: Database) -> None:
+    # The words of each proposal's text, segmented once (contest.topics.WordAnalyzer) and kept:
+    # the topic map and the similar-proposal hint read them instead of segmenting again.
+    # ``digest`` covers the text and the analyzer, so an edit or a new keyword makes the row stale.
+    db["proposal_words"].create({"proposal_id": int, "digest": str, "words": str}, pk="proposal_id",
+                                not_null={"digest", "words"})
+
+
 # --- shared helpers -----------------------------------------------------------
 
 
@@ -54,6 +63,52 @@ def proposal_text(row: dict) -> str:
     """The text compared and classified: title (weighted) + problem + investigation + suggestions."""
     body = "。".join(str(row.get(k) or "") for k in ("problem", "investigation", "suggestions"))
     return _topics().join_text(row.get("title") or "", body)
+
+
+_ANALYZERS: dict = {}
+
+
+def analyzer_for(taxo: pd.DataFrame):
+    """The word analyzer of a taxonomy (its keywords join the user dictionary), built once per keyword list."""
+    key = tuple(taxo["keywords"])
+    if key not in _ANALYZERS:
+        if len(_ANALYZERS) >= 8:
+            _ANALYZERS.pop(next(iter(_ANALYZERS)))
+        _ANALYZERS[key] = _topics().default_analyzer(taxo)
+    return _ANALYZERS[key]
+
+
+def stored_words(db: Database, rows: list[dict], analyzer) -> list[list[str]]:
+    """The words of each proposal (in ``rows`` order), segmented only when new or changed.
+
+    Words are kept in ``proposal_words``; a row whose text or analyzer changed since is
+    segmented again and stored. Writing here is a cache fill: safe from a read-only page."""
+    if not rows:
+        return []
+    signature = analyzer.signature()
+    texts = [proposal_text(r) for r in rows]
+    digests = [hashlib.sha1(f"{signature}|{t}".encode()).hexdigest()[:20] for t in texts]
+    stored: dict = {}
+    ids = [r["id"] for r in rows]
+    for start in range(0, len(ids), 900):  # SQLite's limit on bound parameters
+        chunk = ids[start:start + 900]
+        stored.update((pid, (digest, words)) for pid, digest, words in db.execute(
+            f"select proposal_id, digest, words from proposal_words where proposal_id in ({','.join('?' * len(chunk))})",
+            chunk).fetchall())
+    result, fresh = [], []
+    for pid, text, digest in zip(ids, texts, digests):
+        kept = stored.get(pid)
+        if kept and kept[0] == digest:
+            result.append(kept[1].split(" ") if kept[1] else [])
+        else:
+            words = [w for w in analyzer(text) if " " not in w]
+            result.append(words)
+            fresh.append((pid, digest, " ".join(words)))
+    if fresh:
+        with db.atomic():
+            db.conn.executemany("insert or replace into proposal_words (proposal_id, digest, words) values (?, ?, ?)",
+                           fresh)
+    return result
 
 
 def taxonomy(db: Database) -> pd.DataFrame:
@@ -75,13 +130,13 @@ def taxonomy(db: Database) -> pd.DataFrame:
 def data_version(db: Database) -> str:
     """A short digest of everything the map depends on; it changes on every relevant write.
 
-    Covers each proposal's status, college, topic, confirmation, merge and last edit, and the
-    contest's topic list (co-authors and join requests do not change the map). A full scan costs a few milliseconds per
+    Covers each non-draft proposal's status, college, topic, confirmation, merge and last edit,
+    and the contest's topic list (drafts, co-authors and join requests do not change the map). A full scan costs a few milliseconds per
     ten thousand proposals, far less than recomputing the map."""
     digest = hashlib.sha1()
     rows = db.execute("""select id, status, coalesce(college, ''), coalesce(topic, ''), topic_confirmed,
                                 coalesce(lead_id, 0), coalesce(updated_at, ''), coalesce(screened_at, '')
-                         from proposals order by id""").fetchall()
+                         from proposals where status != 'draft' order by id""").fetchall()
     digest.update(repr(rows).encode())
     digest.update(json.dumps(settings.get(db).topics, ensure_ascii=False).encode())
     return digest.hexdigest()[:16]
@@ -149,11 +204,12 @@ def compute_map(db: Database, actor: User, *, status: str | list | tuple | None 
     # classifier: all map texts weigh the IDF; confirmed topics (of any non-draft proposal) are labels
     labelled = [r for r in _rows(db, "status != 'draft' and topic_confirmed = 1", []) if r["topic"] in names]
     shown_ids = {r["id"] for r in rows}
-    texts = [proposal_text(r) for r in rows]
-    train_texts = texts + [proposal_text(r) for r in labelled if r["id"] not in shown_ids]
-    topic_of = {r["id"]: r["topic"] for r in labelled}
-    train_labels = [topic_of.get(r["id"]) for r in rows] + [r["topic"] for r in labelled if r["id"] not in shown_ids]
-    clf = _topics().TopicClassifier(topics=taxo, min_labels=min_labels)
+    analyzer = analyzer_for(taxo)
+    texts = stored_words(db, rows, analyzer)  # words, segmented once per proposal
+    train_texts = texts + stored_words(db, [r for r in labelled if r["id"] not in shown_ids], analyzer)
+    label_of = {r["id"]: r["topic"] for r in labelled}
+    train_labels = [label_of.get(r["id"]) for r in rows] + [r["topic"] for r in labelled if r["id"] not in shown_ids]
+    clf = _topics().TopicClassifier(topics=taxo, min_labels=min_labels, analyzer=analyzer)
     clf.fit(train_texts or [""], train_labels or [None])
     assigned = clf.assign(texts)
 
@@ -175,10 +231,10 @@ def compute_map(db: Database, actor: User, *, status: str | list | tuple | None 
 
     # same-issue groups among the proposals not merged into another one
     free = [i for i, r in enumerate(rows) if r["lead_id"] is None]
-    grouping = _topics().find_groups([texts[i] for i in free], threshold=threshold)
+    grouping = _topics().find_groups([texts[i] for i in free], threshold=threshold, analyzer=analyzer)
     free_groups = grouping.groups
     group_of = {rows[i]["id"]: g for i, g in zip(free, free_groups)}
-    keywords = _topics().group_keywords([texts[i] for i in free], free_groups, top=5)
+    keywords = _topics().group_keywords([texts[i] for i in free], free_groups, top=5, analyzer=analyzer)
     frame["group"] = pd.array([group_of.get(r["id"], group_of.get(r["lead_id"])) for r in rows], dtype="Int64")
     group_rows = []
     for g in sorted(keywords):
@@ -191,7 +247,8 @@ def compute_map(db: Database, actor: User, *, status: str | list | tuple | None 
         })
     groups = pd.DataFrame(group_rows, columns=GROUP_COLUMNS)
 
-    topic_keywords = _topics().group_keywords(texts, list(frame["shown_topic"]), top=8) if rows else {}
+    topic_keywords = (_topics().group_keywords(texts, list(frame["shown_topic"]), top=8, analyzer=analyzer)
+                      if rows else {})
     counts = (frame.groupby("shown_topic").size() if rows else pd.Series(dtype=int))
     topic_counts = pd.DataFrame([{"topic": c, "topic_name": n, "count": int(counts.get(c, 0))}
                                  for c, n in names.items()], columns=["topic", "topic_name", "count"])
@@ -322,6 +379,53 @@ def merges(db: Database, actor: User) -> pd.DataFrame:
 # --- similar proposals for a student writing one --------------------------------
 
 _INDEX_CACHE: dict = {}
+#: Share of changed proposals above which the hint index is fitted again instead of updated.
+REFIT_SHARE = 0.1
+
+
+class _HintIndex:
+    """The similar-proposal index of the submitted proposals, updated row by row.
+
+    The TF-IDF vocabulary and weights come from the last full fit; a proposal that is new or
+    edited since is transformed with them and its row replaced (the words of a new proposal
+    that the vocabulary lacks are ignored until the next fit). It is fitted again when more
+    than ``REFIT_SHARE`` of the proposals changed, or the analyzer did."""
+
+    def __init__(self, db, rows, analyzer):
+        self.analyzer = analyzer
+        self.stamps = {r["id"]: _stamp(r) for r in rows}
+        self.rows = {r["id"]: r for r in rows}
+        words = stored_words(db, rows, analyzer)
+        self.index = _topics().SimilarityIndex(words, analyzer=analyzer)
+        self.order = [r["id"] for r in rows]
+        self.vectors = ({pid: self.index.matrix[i] for i, pid in enumerate(self.order)}
+                        if self.index.matrix is not None else {})
+        self.changed = 0
+
+    def update(self, db, rows) -> bool:
+        """Bring the index to ``rows``; False when a full fit is due instead."""
+        current = {r["id"]: _stamp(r) for r in rows}
+        if current == self.stamps:
+            return True
+        changed = [r for r in rows if self.stamps.get(r["id"]) != current[r["id"]]]
+        if self.index.matrix is None or self.changed + len(changed) > REFIT_SHARE * max(len(rows), 1):
+            return False
+        words = stored_words(db, changed, self.analyzer)
+        fresh = self.index.vectorizer.transform(words) if words else None
+        for k, r in enumerate(changed):
+            self.vectors[r["id"]] = fresh[k]
+            self.rows[r["id"]] = r
+        for gone in set(self.stamps) - set(current):
+            self.vectors.pop(gone, None)
+            self.rows.pop(gone, None)
+        self.order = [r["id"] for r in rows]
+        self.index.matrix = _sparse().vstack([self.vectors[pid] for pid in self.order], format="csr")
+        self.stamps = current
+        self.changed += len(changed)
+        return True
+
+    def candidates(self) -> list[dict]:
+        return [self.rows[pid] for pid in self.order]
 
 
 def _topics():
@@ -332,17 +436,35 @@ def _topics():
     return topics
 
 
+def _stamp(row: dict) -> str:
+    """What a hint shows of a proposal: its text, title, topic and status."""
+    return hashlib.sha1(repr((proposal_text(row), row["topic"], row["status"])).encode()).hexdigest()
+
+
+def _sparse():
+    from scipy import sparse
+
+    return sparse
+
+
 def _candidate_index(db: Database):
-    """(rows, SimilarityIndex) of the submitted proposals, rebuilt when the data version changes."""
+    """(rows, SimilarityIndex) of the submitted proposals, kept up to date proposal by proposal.
+
+    Keyed on the database file; it depends only on the submitted / accepted proposals (their
+    texts, topics and statuses) and the analyzer, so saving a draft never touches it."""
     path = db.execute("pragma database_list").fetchone()[2]
-    key = (path, data_version(db))
-    if key not in _INDEX_CACHE:
-        rows = _rows(db, "status in ('submitted', 'valid')", [])
-        index = _topics().SimilarityIndex([proposal_text(r) for r in rows]) if rows else None
-        if len(_INDEX_CACHE) >= 4:
+    rows = list(db.query("""select id, title, topic, topic_confirmed, status, college, lead_id, problem,
+                                   investigation, suggestions, submitter_id
+                            from proposals where status in ('submitted', 'valid') order by id"""))
+    if not rows:
+        return [], None
+    analyzer = analyzer_for(taxonomy(db))
+    cached = _INDEX_CACHE.get(path)
+    if cached is None or cached.analyzer is not analyzer or not cached.update(db, rows):
+        if len(_INDEX_CACHE) >= 4 and path not in _INDEX_CACHE:
             _INDEX_CACHE.pop(next(iter(_INDEX_CACHE)))
-        _INDEX_CACHE[key] = (rows, index)
-    return _INDEX_CACHE[key]
+        cached = _INDEX_CACHE[path] = _HintIndex(db, rows, analyzer)
+    return cached.candidates(), cached.index
 
 
 def similar_to_draft(db: Database, user: User, text: str, k: int = 3,

@@ -180,12 +180,22 @@ class WordAnalyzer:
             self._jieba = jieba
         return self._jieba
 
-    def __call__(self, text: str) -> list[str]:
+    def __call__(self, text) -> list[str]:
+        if isinstance(text, (list, tuple)):  # already analysed (words stored with the proposal)
+            return list(text)
         stop, syn = self.stopwords, self.synonyms
         jieba = self._segmenter()
         cut = jieba.cut_for_search if self.for_search else jieba.cut
         return [syn.get(w, w) for w in cut(str(text).lower())
                 if w not in stop and not w.isdigit() and _HAS_WORD.search(w)]
+
+    def signature(self) -> str:
+        """A digest of everything that decides the words of a text (to know when stored words are stale)."""
+        import hashlib
+
+        state = repr((sorted(self.user_words, key=repr), sorted(self.stopwords), sorted(self.synonyms.items()),
+                      self.for_search))
+        return hashlib.sha1(state.encode()).hexdigest()[:16]
 
     def __getstate__(self):  # the Rust segmenter cannot be pickled; rebuilt on first use
         return {**self.__dict__, "_jieba": None}
@@ -276,7 +286,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         An entry of y that is None or "" marks an unlabelled text (as -1 does in
         ``sklearn.semi_supervised``): it weighs the IDF and the standardisation only.
         """
-        X = [str(t) for t in X]
+        X = _documents(X)
         taxonomy = load_topics(self.topics)
         analyzer = self.analyzer or default_analyzer(taxonomy)
         labels = ["" if v is None or v != v else str(v) for v in (y if y is not None else [""] * len(X))]
@@ -377,7 +387,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         features = [("word", TfidfVectorizer(analyzer=analyzer, sublinear_tf=True))]
         if self.char_ngrams:
             features.append(("char", TfidfVectorizer(analyzer="char", ngram_range=tuple(self.char_ngrams),
-                                                     sublinear_tf=True)))
+                                                     preprocessor=_as_text, sublinear_tf=True)))
         return make_pipeline(FeatureUnion(features), LinearSVC(C=self.C))
 
     def _cv_trained(self, texts, y_idx, folds, analyzer) -> float:
@@ -452,7 +462,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
 
     def decision_function(self, X: Sequence[str]) -> np.ndarray:
         """Summed standardised scores per class (columns in ``classes_`` order)."""
-        X = [str(t) for t in X]
+        X = _documents(X)
         if self.mode_ == "trained":
             margins = self.model_.decision_function(X)
             if margins.ndim == 1:  # binary LinearSVC: one margin for classes_[1]
@@ -465,7 +475,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """Scores per class (columns in ``classes_`` order), rows summing to 1 (a softmax)."""
-        X = [str(t) for t in X]
+        X = _documents(X)
         if not X:
             return np.zeros((0, len(self.classes_)))
         return softmax(self.decision_function(X), axis=1)
@@ -475,7 +485,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
 
     def assign(self, X: Sequence[str]) -> pd.DataFrame:
         """DataFrame with topic, topic_name, topic_score in [0, 1] and needs_review per text."""
-        X = [str(t) for t in X]
+        X = _documents(X)
         if not X:
             return pd.DataFrame({"topic": [], "topic_name": [], "topic_score": [], "needs_review": []})
         V = self._vectors(X)
@@ -499,6 +509,16 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             "topic_score": proba[np.arange(len(X)), best].round(3),
             "needs_review": (margin < self.review_margin) | (evidence <= 1e-9),
         })
+
+
+def _as_text(doc) -> str:
+    """Lower-case text of a document given as a string or as its words."""
+    return ("".join(doc) if isinstance(doc, (list, tuple)) else str(doc)).lower()
+
+
+def _documents(X) -> list:
+    """Texts as strings, or word lists (already analysed) as they are."""
+    return [t if isinstance(t, (list, tuple)) else str(t) for t in X]
 
 
 def _mean(M: np.ndarray) -> np.ndarray:
@@ -820,10 +840,11 @@ def find_groups(texts: Sequence[str], threshold: float | None = None, analyzer=N
     order of first appearance (skips the vectoriser)."""
     if len(texts) == 0:
         return Grouping([], float(threshold or GROUP_THRESHOLD), GROUP_THRESHOLD)
-    first_index: dict[str, int] = {}  # plain dict: a pandas str Series would copy every text
-    codes = np.fromiter((first_index.setdefault(t, len(first_index)) for t in map(str, texts)),
+    first_index: dict = {}  # plain dict: a pandas str Series would copy every text
+    keys = (tuple(t) if isinstance(t, (list, tuple)) else str(t) for t in texts)  # words or raw text
+    codes = np.fromiter((first_index.setdefault(k, len(first_index)) for k in keys),
                         dtype=np.intp, count=len(texts))
-    unique = list(first_index)
+    unique = [list(k) if isinstance(k, tuple) else k for k in first_index]
     X = vectors if vectors is not None else (_word_tfidf(unique, analyzer) if len(unique) > 1 else None)
     nearest = nearest_similarities(X) if X is not None else np.zeros(len(unique))
     # identical texts are twins at similarity 1
@@ -869,7 +890,7 @@ def group_keywords(texts: Sequence[str], groups: Sequence[int | None], top: int 
         return {}
     counter = CountVectorizer(analyzer=analyzer or default_analyzer())
     try:
-        counts = counter.fit_transform([str(t) for t in texts])
+        counts = counter.fit_transform(_documents(texts))
     except ValueError:
         return {g: [] for g in ids}
     row_of = {g: k for k, g in enumerate(ids)}
@@ -894,7 +915,7 @@ class SimilarityIndex:
     def __init__(self, texts: Sequence[str], analyzer=None):
         self.vectorizer = _word_vectorizer(analyzer)
         try:
-            self.matrix = self.vectorizer.fit_transform([str(t) for t in texts])
+            self.matrix = self.vectorizer.fit_transform(_documents(texts))
         except ValueError:
             self.matrix = None
 
@@ -903,7 +924,7 @@ class SimilarityIndex:
         """Up to k (index, cosine similarity) pairs, best first, similarity >= threshold."""
         if self.matrix is None or k <= 0:
             return []
-        sims = (self.matrix @ self.vectorizer.transform([str(text)]).T).toarray().ravel()
+        sims = (self.matrix @ self.vectorizer.transform(_documents([text])).T).toarray().ravel()
         best = np.argsort(-sims, kind="stable")[:k]
         return [(int(i), round(float(sims[i]), 4)) for i in best if sims[i] >= threshold]
 

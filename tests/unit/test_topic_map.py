@@ -196,6 +196,43 @@ def test_similar_to_draft_hides_drafts_own_and_authors(fresh_db, people, contest
         topic_map.similar_to_draft(db, people["organizer"], NEAR_DUPLICATE)
 
 
+def test_words_are_segmented_once_per_proposal_text(fresh_db, people, contest, monkeypatch):
+    org = people["organizer"]
+    topic_map.compute_map(fresh_db, org)
+    stored = {r["proposal_id"] for r in fresh_db["proposal_words"].rows}
+    assert stored == {v for k, v in contest.items() if k != "draft"}
+    analyzer = topic_map.analyzer_for(topic_map.taxonomy(fresh_db))
+    seen = []
+    original = type(analyzer).__call__
+    monkeypatch.setattr(type(analyzer), "__call__", lambda self, text: seen.append(text) or original(self, text))
+    topic_map.compute_map(fresh_db, org)
+    assert not [t for t in seen if isinstance(t, str) and "我们调查了" in t]  # no proposal segmented again
+    proposals.update_submitted(fresh_db, people["alice"], contest["exams"],
+                               _fields(EXAMS, problem="期末考试全部排在同一周，各科复习时间严重不足，同学们压力很大。"), now=NOW)
+    topic_map.compute_map(fresh_db, org)
+    again = [t for t in seen if isinstance(t, str) and "我们调查了" in t]
+    assert len(again) == 1 and "复习时间严重不足" in again[0]  # only the edited one
+
+
+def test_hint_index_is_updated_in_place_and_ignores_drafts(fresh_db, people, contest, monkeypatch):
+    monkeypatch.setattr(topic_map, "REFIT_SHARE", 0.5)  # seven proposals: one edit is 14 %
+    db, dave = fresh_db, make_user(fresh_db, "dave", "participant", student_no="2023004", college="医学部")
+    topic_map.similar_to_draft(db, dave, NEAR_DUPLICATE, now=NOW)
+    path = db.execute("pragma database_list").fetchone()[2]
+    index = topic_map._INDEX_CACHE[path]
+    proposals.save_draft(db, people["bob"], _fields(CLUB, title="草稿：社团场地"), proposal_id=contest["draft"], now=NOW)
+    topic_map.similar_to_draft(db, dave, NEAR_DUPLICATE, now=NOW)
+    assert topic_map._INDEX_CACHE[path] is index and index.changed == 0  # a draft changes nothing
+    text = "学校游泳馆开放时间太短，晚上八点就关门，希望延长游泳馆开放时间"
+    assert topic_map.similar_to_draft(db, dave, text, now=NOW) == []
+    proposals.update_submitted(db, people["alice"], contest["exams"],
+                               _fields(EXAMS, title="游泳馆开放时间太短", problem="学校游泳馆晚上八点就关门，开放时间太短，下课后想游泳都来不及。",
+                                       suggestions="建议把游泳馆的开放时间延长到晚上十点，周末全天开放。"), now=NOW)
+    hits = topic_map.similar_to_draft(db, dave, text, now=NOW)
+    assert [h["id"] for h in hits] == [contest["exams"]] and hits[0]["title"] == "游泳馆开放时间太短"
+    assert topic_map._INDEX_CACHE[path] is index and index.changed == 1  # one row replaced, not refitted
+
+
 def test_join_request_needs_the_submitters_consent(fresh_db, people, contest):
     db, alice, bob, carol = fresh_db, people["alice"], people["bob"], people["carol"]
     target = contest["shuttle0"]  # submitted by alice
