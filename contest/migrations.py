@@ -316,3 +316,11 @@ def m001_join_requests(db: Database) -> None:
     db["join_requests"].create_index(["proposal_id", "status"])
     db["join_requests"].create_index(["requester_id"])
 
+
+@topic_map_migrations()
+def m002_proposal_words(db: Database) -> None:
+    # The words of each proposal's text, segmented once (contest.topics.WordAnalyzer) and kept:
+    # the topic map and the similar-proposal hint read them instead of segmenting again.
+    # ``digest`` covers the text and the analyzer, so an edit or a new keyword makes the row stale.
+    db["proposal_words"].create({"proposal_id": int, "digest": str, "words": str}, pk="proposal_id",
+                                not_null={"digest", "words"})

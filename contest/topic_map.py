@@ -47,15 +47,6 @@ HINT_MIN_CHARS = 8
 MERGEABLE = ("submitted", "valid")
 
 
-@migrations()
-def m002_proposal_words(db: Database) -> None:
-    # The words of each proposal's text, segmented once (contest.topics.WordAnalyzer) and kept:
-    # the topic map and the similar-proposal hint read them instead of segmenting again.
-    # ``digest`` covers the text and the analyzer, so an edit or a new keyword makes the row stale.
-    db["proposal_words"].create({"proposal_id": int, "digest": str, "words": str}, pk="proposal_id",
-                                not_null={"digest", "words"})
-
-
 # --- shared helpers -----------------------------------------------------------
 
 
