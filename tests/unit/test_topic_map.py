@@ -9,8 +9,8 @@ import pytest
 from contest import audit, join_requests, proposals, topic_map
 from contest.errors import PermissionDenied, ValidationError
 from contest.proposals import MAX_COAUTHORS
-from tests.helpers import (EXAMS, NEAR_DUPLICATE, NETWORK, NOW, SHUTTLE, make_user, submit_topic_proposal as _submit,
-                           topic_contest)
+from tests.helpers import (CLUB, EXAMS, NEAR_DUPLICATE, NETWORK, NOW, SHUTTLE, make_user, submit_topic_proposal as _submit,
+                           topic_contest, topic_fields)
 
 
 @pytest.fixture
@@ -208,7 +208,7 @@ def test_words_are_segmented_once_per_proposal_text(fresh_db, people, contest, m
     topic_map.compute_map(fresh_db, org)
     assert not [t for t in seen if isinstance(t, str) and "我们调查了" in t]  # no proposal segmented again
     proposals.update_submitted(fresh_db, people["alice"], contest["exams"],
-                               _fields(EXAMS, problem="期末考试全部排在同一周，各科复习时间严重不足，同学们压力很大。"), now=NOW)
+                               topic_fields(EXAMS, problem="期末考试全部排在同一周，各科复习时间严重不足，同学们压力很大。"), now=NOW)
     topic_map.compute_map(fresh_db, org)
     again = [t for t in seen if isinstance(t, str) and "我们调查了" in t]
     assert len(again) == 1 and "复习时间严重不足" in again[0]  # only the edited one
@@ -220,13 +220,13 @@ def test_hint_index_is_updated_in_place_and_ignores_drafts(fresh_db, people, con
     topic_map.similar_to_draft(db, dave, NEAR_DUPLICATE, now=NOW)
     path = db.execute("pragma database_list").fetchone()[2]
     index = topic_map._INDEX_CACHE[path]
-    proposals.save_draft(db, people["bob"], _fields(CLUB, title="草稿：社团场地"), proposal_id=contest["draft"], now=NOW)
+    proposals.save_draft(db, people["bob"], topic_fields(CLUB, title="草稿：社团场地"), proposal_id=contest["draft"], now=NOW)
     topic_map.similar_to_draft(db, dave, NEAR_DUPLICATE, now=NOW)
     assert topic_map._INDEX_CACHE[path] is index and index.changed == 0  # a draft changes nothing
     text = "学校游泳馆开放时间太短，晚上八点就关门，希望延长游泳馆开放时间"
     assert topic_map.similar_to_draft(db, dave, text, now=NOW) == []
     proposals.update_submitted(db, people["alice"], contest["exams"],
-                               _fields(EXAMS, title="游泳馆开放时间太短", problem="学校游泳馆晚上八点就关门，开放时间太短，下课后想游泳都来不及。",
+                               topic_fields(EXAMS, title="游泳馆开放时间太短", problem="学校游泳馆晚上八点就关门，开放时间太短，下课后想游泳都来不及。",
                                        suggestions="建议把游泳馆的开放时间延长到晚上十点，周末全天开放。"), now=NOW)
     hits = topic_map.similar_to_draft(db, dave, text, now=NOW)
     assert [h["id"] for h in hits] == [contest["exams"]] and hits[0]["title"] == "游泳馆开放时间太短"
