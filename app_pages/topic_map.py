@@ -126,6 +126,16 @@ elif section == SECTIONS[1]:
                 if led is not None:
                     ui.flash(f"已将 {len(led)} 件提案并入提案 #{lead}。")
 
+        with st.form("apart_form"):
+            st.markdown("**不是同一问题**：分组只是建议。选出的提案之间以后不再被建议为同一组（可随时手动合并）。")
+            apart = st.multiselect("不属于同一问题的提案", member_ids, default=member_ids,
+                                   key=f"tm_apart_{version}_{group_id}",
+                                   format_func=lambda i: f"#{i} {titles.get(i, '')}", placeholder="请选择（至少两件）")
+            if st.form_submit_button("不是同一问题，不再建议"):
+                pairs = ui.attempt(lambda: topic_map.keep_apart(db, user, apart))
+                if pairs is not None:
+                    ui.flash(f"已记录：这 {len(apart)} 件提案不再被建议为同一组。")
+
     st.subheader("已合并办理的提案")
     merged = ui.attempt(lambda: topic_map.merges(db, user))
     if merged is None or merged.empty:

@@ -324,3 +324,12 @@ def m002_proposal_words(db: Database) -> None:
     # ``digest`` covers the text and the analyzer, so an edit or a new keyword makes the row stale.
     db["proposal_words"].create({"proposal_id": int, "digest": str, "words": str}, pk="proposal_id",
                                 not_null={"digest", "words"})
+
+
+@topic_map_migrations()
+def m003_group_decisions(db: Database) -> None:
+    # An organizer's "these are not the same issue" on a suggested group (or a split merge):
+    # each pair is kept and the pair is never suggested as one group again.
+    db["kept_apart"].create({"proposal_id": int, "other_id": int, "decided_by": int, "decided_at": str},
+                            pk=("proposal_id", "other_id"),
+                            foreign_keys=[("proposal_id", "proposals", "id"), ("other_id", "proposals", "id")])

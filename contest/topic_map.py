@@ -12,6 +12,8 @@ Domain glue between the proposals table and :mod:`contest.topics` (no streamlit)
   student or an organizer chose is never overwritten, disagreements are listed for review.
 * :func:`merge_group` / :func:`split`: proposals on one issue point at a lead proposal
   (``proposals.lead_id``) and are forwarded together; they stay visible and linked.
+  Groups are suggestions: :func:`keep_apart` (and a split) records that proposals are not one
+  issue, and they are never suggested as one group again.
 * :func:`data_version`: changes whenever anything the map shows changes (cache key).
 * :func:`similar_to_draft`: up to 3 similar submitted proposals for a student writing one
   (id, title, topic, similarity -- never who wrote them); asking to join one of them is
@@ -122,13 +124,15 @@ def data_version(db: Database) -> str:
     """A short digest of everything the map depends on; it changes on every relevant write.
 
     Covers each non-draft proposal's status, college, topic, confirmation, merge and last edit,
-    and the contest's topic list (drafts, co-authors and join requests do not change the map). A full scan costs a few milliseconds per
+    the pairs organizers kept apart, and the contest's topic list (drafts, co-authors and join
+    requests do not change the map). A full scan costs a few milliseconds per
     ten thousand proposals, far less than recomputing the map."""
     digest = hashlib.sha1()
     rows = db.execute("""select id, status, coalesce(college, ''), coalesce(topic, ''), topic_confirmed,
                                 coalesce(lead_id, 0), coalesce(updated_at, ''), coalesce(screened_at, '')
                          from proposals where status != 'draft' order by id""").fetchall()
     digest.update(repr(rows).encode())
+    digest.update(repr(db.execute("select proposal_id, other_id from kept_apart order by 1, 2").fetchall()).encode())
     digest.update(json.dumps(settings.get(db).topics, ensure_ascii=False).encode())
     return digest.hexdigest()[:16]
 
@@ -222,7 +226,11 @@ def compute_map(db: Database, actor: User, *, status: str | list | tuple | None 
 
     # same-issue groups among the proposals not merged into another one
     free = [i for i, r in enumerate(rows) if r["lead_id"] is None]
-    grouping = _topics().find_groups([texts[i] for i in free], threshold=threshold, analyzer=analyzer)
+    position = {rows[i]["id"]: k for k, i in enumerate(free)}
+    apart = [(position[a], position[b]) for a, b in db.execute("select proposal_id, other_id from kept_apart")
+             if a in position and b in position]
+    grouping = _topics().find_groups([texts[i] for i in free], threshold=threshold, analyzer=analyzer,
+                                     apart=apart)
     free_groups = grouping.groups
     group_of = {rows[i]["id"]: g for i, g in zip(free, free_groups)}
     keywords = _topics().group_keywords([texts[i] for i in free], free_groups, top=5, analyzer=analyzer)
@@ -330,6 +338,38 @@ def merge_group(db: Database, actor: User, lead_id: int, member_ids: list[int]) 
     return [r["id"] for r in db["proposals"].rows_where("lead_id = ?", [lead_id], order_by="id")]
 
 
+def _record_apart(db: Database, actor: User, pairs, now) -> int:
+    rows = [{"proposal_id": min(a, b), "other_id": max(a, b), "decided_by": actor.id, "decided_at": clock.iso(now)}
+            for a, b in pairs if a != b]
+    if rows:
+        db["kept_apart"].upsert_all(rows, pk=("proposal_id", "other_id"))
+    return len(rows)
+
+
+def keep_apart(db: Database, actor: User, proposal_ids: list[int], *, now: dt.datetime | None = None) -> int:
+    """An organizer rejects a suggested group: these proposals are not one issue (organizers only).
+
+    Every pair among them is kept and never suggested as one group again (a later split or
+    merge is still possible by hand). Returns the number of pairs recorded."""
+    require_role(actor, "organizer")
+    ids = list(dict.fromkeys(_proposal_id(i) for i in proposal_ids or []))
+    if len(ids) < 2:
+        raise ValidationError("请至少选择两件提案。")
+    now = now or clock.now()
+    with db.atomic():
+        for pid in ids:
+            _proposal(db, pid)
+        count = _record_apart(db, actor, [(a, b) for k, a in enumerate(ids) for b in ids[k + 1:]], now)
+        audit.record(db, actor, "keep_apart", f"proposal:{ids[0]}", {"members": ids})
+    return count
+
+
+def kept_apart_count(db: Database, actor: User) -> int:
+    """How many proposal pairs organizers said are not the same issue."""
+    require_role(actor, "organizer")
+    return db["kept_apart"].count
+
+
 def split(db: Database, actor: User, proposal_ids: list[int]) -> list[int]:
     """Undo merges: a member leaves its lead; a lead given here releases all its members.
 
@@ -343,6 +383,7 @@ def split(db: Database, actor: User, proposal_ids: list[int]) -> list[int]:
         for proposal_id in ids:
             row = _proposal(db, proposal_id)
             if row["lead_id"]:
+                _record_apart(db, actor, [(proposal_id, row["lead_id"])], clock.now())
                 db["proposals"].update(proposal_id, {"lead_id": None})
                 audit.record(db, actor, "split_proposals", f"proposal:{row['lead_id']}", {"members": [proposal_id]})
                 released.append(proposal_id)
@@ -350,6 +391,7 @@ def split(db: Database, actor: User, proposal_ids: list[int]) -> list[int]:
             followers = [r["id"] for r in db["proposals"].rows_where("lead_id = ?", [proposal_id], order_by="id")]
             if not followers:
                 raise ValidationError(f"提案 {proposal_id} 没有合并办理，无需拆分。")
+            _record_apart(db, actor, [(proposal_id, f) for f in followers], clock.now())
             db.execute("update proposals set lead_id = null where lead_id = ?", [proposal_id])
             audit.record(db, actor, "split_proposals", f"proposal:{proposal_id}", {"members": followers})
             released += followers

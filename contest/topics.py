@@ -757,13 +757,14 @@ def same_issue_threshold(nearest: np.ndarray, fallback: float = GROUP_THRESHOLD)
     return round(float(likely.min()), 3) if len(likely) else float(fallback)
 
 
-def _average_linkage(n: int, rows, cols, sims, threshold: float) -> np.ndarray:
+def _average_linkage(n: int, rows, cols, sims, threshold: float, apart=()) -> np.ndarray:
     """Cluster labels of average-linkage agglomeration over a sparse similarity graph.
 
     Clusters are merged best first while the average similarity of all pairs across the two
     clusters stays at or above ``threshold``; a pair missing from the graph (similarity below
     the threshold) counts as 0, so a chain of pairwise links does not make a group unless the
-    members are similar on average (connected components would join them all)."""
+    members are similar on average (connected components would join them all). ``apart``:
+    pairs of points that must never end in one cluster (an organizer said so)."""
     import heapq
 
     parent = np.arange(n)
@@ -775,6 +776,11 @@ def _average_linkage(n: int, rows, cols, sims, threshold: float) -> np.ndarray:
     heap = [(-s, a, b) for a, nbrs in links.items() for b, s in nbrs.items() if a < b]
     heapq.heapify(heap)
     alive = np.ones(n, dtype=bool)
+    forbidden: dict[int, set] = {}
+    for a, b in apart:
+        if a != b:
+            forbidden.setdefault(int(a), set()).add(int(b))
+            forbidden.setdefault(int(b), set()).add(int(a))
     while heap:
         neg, a, b = heapq.heappop(heap)
         if not (alive[a] and alive[b]):
@@ -787,10 +793,16 @@ def _average_linkage(n: int, rows, cols, sims, threshold: float) -> np.ndarray:
             continue
         if average < threshold:
             break
+        if b in forbidden.get(a, ()):
+            continue
         # merge b into a
         alive[b] = False
         parent[b] = a
         size[a] += size[b]
+        for c in forbidden.pop(b, set()):
+            forbidden[c].discard(b)
+            forbidden[c].add(a)
+            forbidden.setdefault(a, set()).add(c)
         for c, s in links.pop(b).items():
             if c == a:
                 continue
@@ -831,13 +843,14 @@ class Grouping:
 
 
 def find_groups(texts: Sequence[str], threshold: float | None = None, analyzer=None,
-                vectors=None) -> Grouping:
+                vectors=None, apart=()) -> Grouping:
     """Same-issue groups: average linkage over word TF-IDF cosine, threshold from the data.
 
     ``threshold`` None: :func:`same_issue_threshold` of the texts' nearest-neighbour
     similarities. Identical texts are vectorised once (and always share a group).
     ``vectors``: an already fitted, L2-normalised TF-IDF matrix of the DISTINCT texts, in
-    order of first appearance (skips the vectoriser)."""
+    order of first appearance (skips the vectoriser). ``apart``: pairs of text indices an
+    organizer decided are not the same issue; they never share a group."""
     if len(texts) == 0:
         return Grouping([], float(threshold or GROUP_THRESHOLD), GROUP_THRESHOLD)
     first_index: dict = {}  # plain dict: a pandas str Series would copy every text
@@ -856,7 +869,8 @@ def find_groups(texts: Sequence[str], threshold: float | None = None, analyzer=N
         component = np.arange(len(unique))
     else:
         rows, cols, sims = _pair_similarities(X, used)
-        component = _average_linkage(len(unique), rows, cols, sims, used)
+        kept_apart = [(codes[a], codes[b]) for a, b in apart]
+        component = _average_linkage(len(unique), rows, cols, sims, used, kept_apart)
     component = component[codes]
     sizes = np.bincount(component, minlength=len(unique))
     # number groups of two or more by decreasing size, ties by first appearance

@@ -171,6 +171,7 @@ class AuditAction(Vocabulary):
     SCREEN_PROPOSAL = "screen_proposal", "立案审查"
     SET_TOPIC = "set_topic", "调整议题"
     SPLIT_PROPOSALS = "split_proposals", "拆分提案"
+    KEEP_APART = "keep_apart", "同题建议：不是同一问题"
     SSO_LOGIN = "sso_login", "统一身份认证登录"
     SUBMIT_PROPOSAL = "submit_proposal", "提交提案"
     SUBMIT_SHEET = "submit_sheet", "提交评分"

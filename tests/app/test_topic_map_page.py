@@ -40,7 +40,7 @@ def test_topic_map_renders_for_the_organizer(app_as, contest):
 
 
 def test_threshold_is_derived_and_can_be_set_by_hand(app_as, fresh_db, people, contest):
-    at = app_as("organizer", "pages/topic_map.py")
+    at = app_as("organizer", "app_pages/topic_map.py")
     derived = topic_map.compute_map(fresh_db, people["organizer"]).derived_threshold
     assert f"同题相似度阈值 {derived:.2f}（自动" in texts(at)
     assert not at.slider  # the slider appears only for a manual threshold
@@ -49,6 +49,16 @@ def test_threshold_is_derived_and_can_be_set_by_hand(app_as, fresh_db, people, c
     at.slider[0].set_value(0.9).run()
     assert f"同题相似度阈值 0.90（手动；自动值为 {derived:.2f}）" in texts(at)
     assert {m.label: m.value for m in at.metric}["同题分组"] == "0"
+
+
+def test_organizer_says_a_suggested_group_is_not_one_issue(app_as, fresh_db, people, contest):
+    at = app_as("organizer", "app_pages/topic_map.py")
+    _section(at, "同题分组与合并办理")
+    _button(at, "不是同一问题，不再建议").click().run()
+    assert fresh_db["kept_apart"].count == 3  # the three shuttle proposals, pair by pair
+    at.run()
+    assert {m.label: m.value for m in at.metric}["同题分组"] == "0"
+    assert audit.entries(fresh_db, people["organizer"], action="keep_apart")
 
 
 def test_organizer_corrects_a_topic(app_as, fresh_db, contest):

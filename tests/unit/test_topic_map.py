@@ -196,6 +196,32 @@ def test_similar_to_draft_hides_drafts_own_and_authors(fresh_db, people, contest
         topic_map.similar_to_draft(db, people["organizer"], NEAR_DUPLICATE)
 
 
+def test_a_rejected_group_is_never_suggested_again(fresh_db, people, contest):
+    org = people["organizer"]
+    shuttles = [contest[f"shuttle{i}"] for i in range(3)]
+    assert topic_map.compute_map(fresh_db, org).groups.loc[0, "member_ids"] == shuttles
+    version = topic_map.data_version(fresh_db)
+    assert topic_map.keep_apart(fresh_db, org, shuttles[:2]) == 1
+    assert topic_map.data_version(fresh_db) != version  # the cached map is recomputed
+    groups = topic_map.compute_map(fresh_db, org).groups
+    assert not any(set(shuttles[:2]) <= set(m) for m in groups["member_ids"])  # the pair is never together
+    assert audit.entries(fresh_db, org, action="keep_apart")
+    with pytest.raises(ValidationError):
+        topic_map.keep_apart(fresh_db, org, shuttles[:1])
+    with pytest.raises(PermissionDenied):
+        topic_map.keep_apart(fresh_db, people["alice"], shuttles)
+
+
+def test_a_split_merge_is_remembered(fresh_db, people, contest):
+    org = people["organizer"]
+    lead, member = contest["shuttle0"], contest["shuttle1"]
+    topic_map.merge_group(fresh_db, org, lead, [member])
+    topic_map.split(fresh_db, org, [member])
+    groups = topic_map.compute_map(fresh_db, org).groups
+    assert not any({lead, member} <= set(m) for m in groups["member_ids"])
+    assert topic_map.kept_apart_count(fresh_db, org) == 1
+
+
 def test_words_are_segmented_once_per_proposal_text(fresh_db, people, contest, monkeypatch):
     org = people["organizer"]
     topic_map.compute_map(fresh_db, org)

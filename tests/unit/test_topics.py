@@ -232,6 +232,17 @@ def test_average_linkage_matches_scipy_on_the_full_graph():
         assert same(ours) == same(theirs)
 
 
+def test_pairs_kept_apart_never_share_a_group():
+    together = topics.find_groups(SHUTTLE * 1 + [CANTEEN_PRICE])
+    assert together.groups[0] is not None and together.groups[0] == together.groups[1]
+    apart = topics.find_groups(SHUTTLE + [CANTEEN_PRICE], threshold=together.threshold, apart=[(0, 1)])
+    assert apart.groups[0] is None or apart.groups[0] != apart.groups[1]
+    # on the graph itself: 0-1 kept apart, 2 joins one of them, 3 stays with its twin
+    rows, cols, sims = np.array([0, 0, 1, 3]), np.array([1, 2, 2, 4]), np.array([0.9, 0.8, 0.7, 0.9])
+    labels = topics._average_linkage(5, rows, cols, sims, 0.5, apart=[(0, 1)])
+    assert labels[0] != labels[1] and labels[2] == labels[0] and labels[3] == labels[4]
+
+
 def test_average_linkage_does_not_chain():
     # a-b and b-c similar, a-c not: connected components would join all three
     rows, cols, sims = np.array([0, 1]), np.array([1, 2]), np.array([0.5, 0.45])
