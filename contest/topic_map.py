@@ -351,7 +351,7 @@ def keep_apart(db: Database, actor: User, proposal_ids: list[int], *, now: dt.da
 
     Every pair among them is kept and never suggested as one group again (a later split or
     merge is still possible by hand). Returns the number of pairs recorded."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_topics")
     ids = list(dict.fromkeys(_proposal_id(i) for i in proposal_ids or []))
     if len(ids) < 2:
         raise ValidationError("请至少选择两件提案。")
@@ -366,7 +366,7 @@ def keep_apart(db: Database, actor: User, proposal_ids: list[int], *, now: dt.da
 
 def kept_apart_count(db: Database, actor: User) -> int:
     """How many proposal pairs organizers said are not the same issue."""
-    require_role(actor, "organizer")
+    policy.require(actor, "manage_topics")
     return db["kept_apart"].count
 
 
