@@ -1,4 +1,5 @@
 """Topic-map journey: the organizer opens 话题地图, corrects a topic, merges a same-issue group."""
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import alert, goto_page, login, shot, wait_idle
