@@ -4,7 +4,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from contest import attachments, exports, forwarding, replies, settings
+from contest import attachments, exports, forwarding, meetings, replies, settings
 from contest.errors import ContestError
 from contest.vocabulary import AnswerState, EntryKind, labels
 from app_pages import _ui as ui
@@ -28,6 +28,14 @@ cols[0].metric("待答复", len(pending))
 cols[1].metric("已逾期", int(frame["overdue"].sum()), help="尚未答复且已过答复期限")
 cols[2].metric("已答复（办理中）", int((frame["status"] == "replied").sum()))
 cols[3].metric("已解决", int((frame["status"] == "resolved").sum()))
+
+outcomes = meetings.department_outcomes(db, user)
+if not outcomes.empty:
+    with st.expander(f"提案对接会上的承诺（{len(outcomes)} 件）", expanded=True, icon=":material/groups:"):
+        st.dataframe(pd.DataFrame({
+            "会议日期": outcomes["held_on"], "对接会": outcomes["meeting"], "提案编号": outcomes["proposal_id"],
+            "标题": outcomes["title"], "本部门承诺": outcomes["commitment"], "承诺完成日期": outcomes["due_date"],
+        }), hide_index=True, width="stretch", key="meeting_outcomes")
 
 tab_queue, tab_import = st.tabs(["办理队列", "批量导入答复"])
 

@@ -29,6 +29,15 @@ st.caption(followup_stats.summary_sentence(figures, now.date()))
 with st.expander("指标口径"):
     st.markdown("\n".join(f"- {text}" for text in D.values()))
 
+held = public_followup.public_meetings(db)
+if not held.empty:
+    st.subheader("提案对接会")
+    st.caption("职能部门在提案对接会（职能部门面对面）上对提案作出的承诺。")
+    st.dataframe(pd.DataFrame({
+        "会议日期": held["held_on"], "对接会": held["meeting"], "主题": held["theme"], "提案标题": held["title"],
+        "承诺部门": held["department_name"], "部门承诺": held["commitment"], "承诺完成日期": held["due_date"],
+    }), hide_index=True, width="stretch", key="public_meetings")
+
 st.subheader("办理情况")
 left, middle, right = st.columns([1, 1, 2])
 topic = left.selectbox("议题", [None] + contest.topic_codes, format_func=lambda c: "全部议题" if c is None else contest.topic_name(c))

@@ -21,7 +21,7 @@ core_migrations = Migrations("contest")
 #: assignments, conflicts, score sheets and scores (judging modules); awards (contest.results);
 #: rubric unlocks (contest.rubric_lock)
 judging_migrations = Migrations("judging")
-#: cases, their departments and forwardings, replies, ratings (follow-up modules)
+#: cases, their departments and forwardings, replies, ratings (follow-up modules); meetings (contest.meetings)
 followup_migrations = Migrations("followup")
 #: join requests (contest.join_requests)
 topic_map_migrations = Migrations("topic_map")
@@ -290,6 +290,37 @@ def m001_cases(db: Database) -> None:
         foreign_keys=[("proposal_id", "proposals", "id"), ("case_id", "cases", "id"),
                       ("user_id", "users", "id")],
     )
+
+
+@followup_migrations()
+def m002_meetings(db: Database) -> None:
+    # Feedback meetings (提案对接会 / 职能部门面对面, contest.meetings): invited departments and students,
+    # the proposals on the agenda with each one's outcome (what a department committed to, by when), minutes.
+    db["meetings"].create(
+        {"id": int, "title": str, "theme": str, "held_on": str, "place": str,
+         "status": str,  # planned | held | cancelled
+         "minutes": str, "minutes_file_name": str, "minutes_file_stored": str, "minutes_file_kind": str,
+         "minutes_file_size": int, "created_by": int, "created_at": str, "updated_at": str},
+        pk="id", not_null={"title", "held_on", "status"}, defaults={"status": "planned", "minutes": "", "place": ""},
+        foreign_keys=[("created_by", "users", "id")],
+    )
+    db["meeting_departments"].create(
+        {"meeting_id": int, "department": str}, pk=("meeting_id", "department"),
+        foreign_keys=[("meeting_id", "meetings", "id"), ("department", "departments", "code")],
+    )
+    db["meeting_departments"].create_index(["department"])
+    db["meeting_invitees"].create(
+        {"meeting_id": int, "user_id": int}, pk=("meeting_id", "user_id"),
+        foreign_keys=[("meeting_id", "meetings", "id"), ("user_id", "users", "id")],
+    )
+    db["meeting_invitees"].create_index(["user_id"])
+    db["meeting_items"].create(
+        {"meeting_id": int, "proposal_id": int, "department": str, "commitment": str, "due_date": str,
+         "recorded_by": int, "recorded_at": str},
+        pk=("meeting_id", "proposal_id"),
+        foreign_keys=[("meeting_id", "meetings", "id"), ("proposal_id", "proposals", "id")],
+    )
+    db["meeting_items"].create_index(["proposal_id"])
 
 
 # --- topic_map ----------------------------------------------------------------

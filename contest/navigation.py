@@ -37,6 +37,8 @@ ROLE_PAGES = {
         "办理": [
             ("app_pages/forwarding.py", "提案转办", ":material/forward_to_inbox:"),
             ("app_pages/followup_dashboard.py", "办理追踪", ":material/insights:"),
+            ("app_pages/meetings.py", "提案对接会", ":material/groups:"),
+            ("app_pages/report.py", "提案工作报告", ":material/summarize:"),
         ],
         "管理": [
             ("app_pages/contest_settings.py", "比赛设置", ":material/settings:"),

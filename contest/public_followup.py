@@ -44,3 +44,17 @@ def public_replies(db: Database, case_id: int) -> list[dict]:
                                    r.reason, substr(r.at, 1, 10) as on_date
                             from replies r left join departments d on d.code = r.department
                             where r.case_id = ? and r.published = 1 order by r.at, r.id""", [case_id]))
+
+
+def public_meetings(db: Database) -> pd.DataFrame:
+    """Outcomes of held feedback meetings (提案对接会), for everyone: meeting, theme, date, proposal title,
+    department and its commitment. Never the invited students, the minutes or anyone's name."""
+    rows = db.query("""select m.title as meeting, m.theme, m.held_on, p.title, d.name as department_name,
+                              i.commitment, i.due_date
+                       from meeting_items i join meetings m on m.id = i.meeting_id
+                            join proposals p on p.id = i.proposal_id
+                            left join departments d on d.code = i.department
+                       where m.status = 'held' and i.commitment != ''
+                       order by m.held_on desc, m.id desc, i.proposal_id""")
+    return pd.DataFrame(rows, columns=["meeting", "theme", "held_on", "title", "department_name", "commitment",
+                                       "due_date"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from . import policy, proposals, settings
+from . import meetings, policy, proposals, settings
 from .accounts import User
 from .vocabulary import AnswerState, EntryKind, Rating
 
@@ -70,7 +70,8 @@ def _followup(db: Database, proposal_id: int) -> list[dict]:
     """已转办 / 已答复 / 已解决, and any further events (updates, ratings) from follow-up."""
     steps = {name: _step(name) for name in ("已转办", "已答复", "已解决")}
     extra = []
-    for event in timeline_events(db, proposal_id):
+    events = timeline_events(db, proposal_id) + meetings.timeline_events(db, proposal_id)  # 列入对接会, 对接会结果
+    for event in sorted(events, key=lambda e: e["at"] or ""):
         name = event.get("step")
         item = _step(name, event.get("at"), event.get("detail") or "", event.get("state") or "done")
         if name in steps:

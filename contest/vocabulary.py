@@ -126,6 +126,14 @@ class StepState(Vocabulary):
     TODO = "todo", "未开始"
 
 
+class MeetingStatus(Vocabulary):
+    """A feedback meeting (提案对接会); see contest.meetings."""
+
+    PLANNED = "planned", "筹备中"
+    HELD = "held", "已召开"
+    CANCELLED = "cancelled", "已取消"
+
+
 class AuditAction(Vocabulary):
     """Every action written to the audit log (``audit.record`` accepts nothing else)."""
 
@@ -181,3 +189,7 @@ class AuditAction(Vocabulary):
     UPDATE_DEPARTMENTS = "update_departments", "修改职能部门"
     UPDATE_SETTINGS = "update_settings", "修改比赛设置"
     WITHDRAW_PROPOSAL = "withdraw_proposal", "撤回提案"
+    PLAN_MEETING = "plan_meeting", "筹备提案对接会"
+    RECORD_MEETING_OUTCOME = "record_meeting_outcome", "记录对接会结果"
+    SAVE_MINUTES = "save_minutes", "保存会议纪要"
+    CANCEL_MEETING = "cancel_meeting", "取消提案对接会"
