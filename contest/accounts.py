@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
 from . import audit, clock, policy, settings, validation
-from .db import get_row
+from .db import get_row, writes
 from .errors import AuthError, PermissionDenied, ValidationError
 from .vocabulary import Role, from_label
 
@@ -150,6 +150,7 @@ def _refuse_if_sso_required(db: Database, user: User) -> None:
         raise AuthError(SSO_REQUIRED)
 
 
+@writes
 def change_password(db: Database, user: User, old_password: str, new_password: str, confirm: str) -> None:
     """Change one's own password (also used for the forced change at first login)."""
     policy.require(user, "change_own_password")
@@ -175,6 +176,7 @@ def _college(value: object, colleges: list[str] | None) -> str:
     return college
 
 
+@writes
 def register_participant(
     db: Database,
     *,
@@ -252,6 +254,7 @@ def staff_number(value) -> str | None:
     return text
 
 
+@writes
 def create_account(db: Database, actor: User, role: str, **fields) -> tuple[User, str]:
     """Organizer creates a judge / department / organizer account; returns it and its first password."""
     policy.require(actor, "manage_accounts")
@@ -288,6 +291,7 @@ IMPORT_COLUMNS = {"用户名": "username", "姓名": "name", "角色": "role", "
                   "工号": "staff_no"}
 
 
+@writes
 def import_accounts(db: Database, actor: User, frame: pd.DataFrame) -> list[dict]:
     """Create many judge/department accounts from a sheet; all or nothing.
 
@@ -335,6 +339,7 @@ def _account(db: Database, user_id) -> dict:
     return get_row(db, "users", user_id, ValidationError("账号不存在。"))
 
 
+@writes
 def reset_password(db: Database, actor: User, user_id: int) -> str:
     """Organizer gives an account a new first password; it must be changed at next login."""
     policy.require(actor, "manage_accounts")
@@ -347,6 +352,7 @@ def reset_password(db: Database, actor: User, user_id: int) -> str:
     return password
 
 
+@writes
 def set_active(db: Database, actor: User, user_id: int, active: bool) -> None:
     """Organizer disables or re-enables an account (never their own)."""
     policy.require(actor, "manage_accounts")

@@ -22,7 +22,7 @@ from sqlite_utils import Database
 
 from . import audit, clock, db as database, policy, proposals
 from .accounts import User
-from .db import get_row
+from .db import get_row, writes
 from .errors import PermissionDenied, ValidationError
 
 MAX_FILES = 3
@@ -153,6 +153,7 @@ def _offered_name(user: User, row: dict, siblings: list[dict]) -> str:
     return f"附件{number}{Path(row['filename'] or '').suffix.lower()}"
 
 
+@writes
 def add(db: Database, user: User, proposal_id: int, filename: str, data: bytes, *,
         now: dt.datetime | None = None) -> int:
     """The submitter attaches a file while the proposal can still be edited; returns its id."""
@@ -192,6 +193,7 @@ def _attachment(db: Database, attachment_id: int) -> dict:
     return get_row(db, "attachments", attachment_id, PermissionDenied("附件不存在或无权查看。"))
 
 
+@writes
 def remove(db: Database, user: User, attachment_id: int, *, now: dt.datetime | None = None) -> None:
     """The submitter deletes an attachment while the proposal can still be edited."""
     policy.require(user, "write_proposals")

@@ -6,9 +6,11 @@ import json
 from sqlite_utils import Database
 
 from . import clock, policy
+from .db import writes
 from .vocabulary import AuditAction, labels
 
 
+@writes
 def record(db: Database, actor, action: str, target: str = "", detail: dict | None = None) -> None:
     """Append one entry; ``actor`` is a User or None for the system itself.
 

@@ -16,8 +16,10 @@ from .accounts import User
 from .errors import PermissionDenied, ValidationError
 from .review_assignments import drop_pair, judge_for_assignment, proposal_for_assignment
 from .score_sheets import ensure_judging_open, require_assigned
+from .db import writes
 
 
+@writes
 def declare_conflict(db: Database, actor: User, proposal_id: int, judge_id: int | None = None,
                      reason: str = "", *, now: dt.datetime | None = None) -> None:
     """Record a conflict of interest and drop the assignment if there is one.
@@ -50,6 +52,7 @@ def declare_conflict(db: Database, actor: User, proposal_id: int, judge_id: int 
                      {"judge_id": judge_id, "reason": reason, "assignment_removed": bool(assigned)})
 
 
+@writes
 def remove_conflict(db: Database, actor: User, proposal_id: int, judge_id: int) -> None:
     policy.require(actor, "manage_judging")
     if not db["conflicts"].count_where("proposal_id = ? and judge_id = ?", [proposal_id, judge_id]):

@@ -8,6 +8,7 @@ upgrades itself the next time it is opened.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sqlite3
 import time
@@ -44,8 +45,9 @@ def connect(path: str | Path | None = None) -> Database:
     db.execute("PRAGMA synchronous = NORMAL")
     if any(m.pending(db) for m in MIGRATION_SETS):
         db.enable_wal()
-        for m in MIGRATION_SETS:
-            m.apply(db)
+        with transaction(db):  # processes starting together: each migration runs once
+            for m in MIGRATION_SETS:
+                m.apply(db)
     return db
 
 
@@ -76,6 +78,19 @@ def transaction(db: Database) -> Iterator[Database]:
     except BaseException:
         db.rollback()
         raise
+
+
+def writes(function):
+    """Decorator for a domain function whose first argument is the database: the whole function,
+    its reads included, runs in ``transaction(db)`` (a savepoint when the caller already opened
+    one). Every domain function that writes carries it; ``tests/unit/test_write_storm.py`` checks."""
+
+    @functools.wraps(function)
+    def in_transaction(db, *args, **kwargs):
+        with transaction(db):
+            return function(db, *args, **kwargs)
+
+    return in_transaction
 
 
 def _begin_immediate(db: Database) -> None:

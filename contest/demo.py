@@ -16,6 +16,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from . import accounts, clock, forwarding, proposals, ratings, replies, review_assignments, score_sheets, settings
+from .db import writes
 from .vocabulary import AnswerState, Role, labels
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
@@ -27,6 +28,7 @@ def _csv(name: str) -> list[dict]:
         return list(csv.DictReader(f))
 
 
+@writes
 def build(db: Database, now: dt.datetime | None = None) -> None:
     """Fill an empty database with the demo contest (idempotent on an initialised one)."""
     from .db import is_initialised

@@ -38,7 +38,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from . import audit, clock, policy, validation
-from .db import get_row
+from .db import get_row, writes
 from .errors import PermissionDenied, ValidationError
 from .vocabulary import AnswerState, CaseStatus, Rating, labels
 
@@ -119,6 +119,7 @@ def forwardable(db: Database, user) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "title", "topic", "department", "college", "screened_at", "merged"])
 
 
+@writes
 def forward(db: Database, user, proposal_id: int, department: str, *, co_departments=(), due_days=DEFAULT_DUE_DAYS,
             note: str = "", member_ids=None, now: dt.datetime | None = None) -> int:
     """Forward a valid proposal (and the members of its merged group) to a lead department; returns the case id.
@@ -166,6 +167,7 @@ def _set_departments(db: Database, case_id: int, lead: str, co: list[str]) -> No
                                       + [{"case_id": case_id, "department": c, "role": "co"} for c in co])
 
 
+@writes
 def forward_many(db: Database, user, items: list[tuple[int, str]], *, due_days=DEFAULT_DUE_DAYS, note: str = "",
                  now: dt.datetime | None = None) -> list[int]:
     """Forward several proposals, each to its own lead department, all or nothing."""
@@ -181,6 +183,7 @@ def forward_many(db: Database, user, items: list[tuple[int, str]], *, due_days=D
     return ids
 
 
+@writes
 def decline(db: Database, user, case_id: int, reason: str, *, now: dt.datetime | None = None) -> None:
     """The lead department returns a case it cannot handle, with a reason; an organizer re-forwards it."""
     policy.require(user, "decline_cases")
@@ -198,6 +201,7 @@ def decline(db: Database, user, case_id: int, reason: str, *, now: dt.datetime |
         audit.record(db, user, "decline_case", f"case:{case['id']}", {"reason": reason})
 
 
+@writes
 def reforward(db: Database, user, case_id: int, department: str, *, reason: str, co_departments=(),
               due_days=DEFAULT_DUE_DAYS, now: dt.datetime | None = None) -> None:
     """Organizer sends a case to another lead department (typically after a decline), with a reason."""

@@ -16,6 +16,7 @@ from .accounts import User
 from .errors import PermissionDenied, ValidationError
 from .proposals import MAX_COAUTHORS, coauthor_ids
 from .vocabulary import JoinStatus, label_of
+from .db import writes
 
 
 def _joinable(db: Database, proposal: dict, now: dt.datetime) -> None:
@@ -29,6 +30,7 @@ def _joinable(db: Database, proposal: dict, now: dt.datetime) -> None:
         raise ValidationError(f"该提案的合作者已满 {MAX_COAUTHORS} 人，无法加入。")
 
 
+@writes
 def request_to_join(db: Database, user: User, proposal_id: int, message: str = "", *,
                     now: dt.datetime | None = None) -> int:
     """A student asks to join a submitted proposal as co-author; returns the request id."""
@@ -61,6 +63,7 @@ def _request(db: Database, request_id: int) -> dict:
     return row
 
 
+@writes
 def answer_join_request(db: Database, submitter: User, request_id: int, accept: bool, *,
                         now: dt.datetime | None = None) -> None:
     """The submitter accepts (the requester becomes a co-author) or declines a join request."""
@@ -83,6 +86,7 @@ def answer_join_request(db: Database, submitter: User, request_id: int, accept: 
                      {"request": request_id, "requester_id": request["requester_id"]})
 
 
+@writes
 def cancel_join_request(db: Database, user: User, request_id: int, *, now: dt.datetime | None = None) -> None:
     """The requester withdraws a pending request."""
     policy.require(user, "join_proposals")

@@ -17,7 +17,7 @@ from sqlite_utils import Database
 
 from . import audit, clock, policy, settings, validation
 from .accounts import User, find_by_student_no
-from .db import get_row, int_id, like_pattern
+from .db import get_row, int_id, like_pattern, writes
 from .errors import PermissionDenied, ValidationError
 from .vocabulary import ProposalStatus, label_of
 
@@ -197,6 +197,7 @@ def _owned(db: Database, user: User, proposal_id: int) -> dict:
     return proposal
 
 
+@writes
 def save_draft(db: Database, user: User, fields: dict, *, proposal_id: int | None = None,
                client_token: str | None = None, now: dt.datetime | None = None) -> int:
     """Create or update a draft; returns its id. A repeated ``client_token`` reuses the same draft.
@@ -250,6 +251,7 @@ def _set_coauthors(db: Database, proposal_id: int, ids: list[int]) -> None:
     db["coauthors"].insert_all([{"proposal_id": proposal_id, "user_id": i} for i in ids])
 
 
+@writes
 def submit(db: Database, user: User, proposal_id: int, *, now: dt.datetime | None = None) -> None:
     """Submit a draft after full validation. Submitting twice changes nothing."""
     now = now or clock.now()
@@ -267,6 +269,7 @@ def submit(db: Database, user: User, proposal_id: int, *, now: dt.datetime | Non
         audit.record(db, user, "submit_proposal", f"proposal:{proposal_id}")
 
 
+@writes
 def update_submitted(db: Database, user: User, proposal_id: int, fields: dict, *,
                      now: dt.datetime | None = None) -> int:
     """Edit a submitted proposal before the deadline; it must stay complete."""
@@ -287,6 +290,7 @@ def update_submitted(db: Database, user: User, proposal_id: int, fields: dict, *
     return proposal_id
 
 
+@writes
 def withdraw(db: Database, user: User, proposal_id: int, *, now: dt.datetime | None = None) -> None:
     """The submitter withdraws a draft or submitted proposal before the deadline.
 
@@ -320,6 +324,7 @@ def can_edit(db: Database, user: User, proposal: dict, now: dt.datetime | None =
 # --- screening (organizers) ---------------------------------------------------
 
 
+@writes
 def screen(db: Database, actor: User, proposal_ids: list[int], valid: bool, reason: str = "", *,
            topic: str | None = None, now: dt.datetime | None = None) -> int:
     """Mark submitted proposals 立案 or 不予立案 (with a reason the authors see). Returns how many.
@@ -349,6 +354,7 @@ def screen(db: Database, actor: User, proposal_ids: list[int], valid: bool, reas
     return len(proposal_ids)
 
 
+@writes
 def set_topic(db: Database, actor: User, proposal_ids: list[int], topic: str) -> None:
     """Organizer confirms or corrects topics; a confirmed topic becomes a training label."""
     policy.require(actor, "screen_proposals")
@@ -479,6 +485,7 @@ def check_import(db: Database, actor: User, frame: pd.DataFrame) -> tuple[list[d
     return rows, errors
 
 
+@writes
 def import_proposals(db: Database, actor: User, frame: pd.DataFrame, now: dt.datetime | None = None, *,
                      status: str = "submitted") -> int:
     """Import proposals from a sheet, all or nothing; returns how many were created.

@@ -13,6 +13,7 @@ from . import audit, clock, policy, validation
 from .forwarding import case_row
 from .errors import PermissionDenied, ValidationError
 from .vocabulary import Rating, from_label
+from .db import writes
 
 
 def _own_member(db: Database, user, proposal_id: int) -> dict:
@@ -43,6 +44,7 @@ def rating_status(db: Database, user, proposal_id: int) -> dict:
             "further_requested_at": member["further_requested_at"], "reason": reason}
 
 
+@writes
 def rate(db: Database, user, proposal_id: int, level: str, comment: str = "", *, now: dt.datetime | None = None) -> None:
     """An author rates the reply once (满意 / 基本满意 / 不满意); once more only after a requested further reply."""
     now = clock.given_or_now(now)
@@ -62,6 +64,7 @@ def rate(db: Database, user, proposal_id: int, level: str, comment: str = "", *,
         audit.record(db, user, "rate_reply", f"proposal:{proposal_id}", {"level": level})
 
 
+@writes
 def request_further_reply(db: Database, user, proposal_id: int, reason: str, *, now: dt.datetime | None = None) -> None:
     """Once per proposal, after rating 不满意, the author asks the department for a further reply."""
     now = clock.given_or_now(now)

@@ -19,6 +19,7 @@ from . import attachments, audit, clock, policy, validation
 from .forwarding import case_row, visible_case
 from .errors import PermissionDenied, ValidationError
 from .vocabulary import AnswerState, from_label, labels
+from .db import writes
 
 
 REPLY_LEN = (10, 3000)
@@ -107,6 +108,7 @@ def _check_can_reply(db: Database, user, case: dict) -> str:
     return department
 
 
+@writes
 def reply(db: Database, user, case_id: int, state: str, text: str, *, plan: str = "", expected_date=None,
           reason: str = "", file: tuple[str, bytes] | None = None, published: bool = True,
           now: dt.datetime | None = None) -> int:
@@ -138,6 +140,7 @@ def _insert_reply(db, user, case, department, record, file, published, now) -> i
     return entry_id
 
 
+@writes
 def set_published(db: Database, user, reply_id: int, published: bool) -> None:
     """Organizer decides whether a reply appears on the public page."""
     policy.require(user, "forward_proposals")
@@ -162,6 +165,7 @@ def reply_template() -> pd.DataFrame:
     ])
 
 
+@writes
 def import_replies(db: Database, user, data: bytes, filename: str = "", *, now: dt.datetime | None = None) -> int:
     """Bulk replies from a .csv / .xlsx sheet (办理编号, 办理状态, 答复内容[, 办理计划, 预计完成日期, 原因]).
 

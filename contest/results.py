@@ -48,7 +48,7 @@ from sqlite_utils import Database
 
 from . import audit, clock, exports, policy, ranking, settings, validation
 from .accounts import User
-from .db import get_row, int_id
+from .db import get_row, int_id, writes
 from .errors import PermissionDenied, ValidationError
 from .rubric import frame as rubric_frame
 
@@ -353,6 +353,7 @@ def _ensure_unpublished(contest: settings.Settings) -> None:
         raise ValidationError("结果已公布，奖项已锁定；如需调整，请先撤回公布。")
 
 
+@writes
 def override_award(db: Database, actor: User, proposal_id: int, award: str | None, reason: str, *,
                    now: dt.datetime | None = None) -> None:
     """Organizer sets a proposal's award by hand (None = no award), with a reason that is logged."""
@@ -375,6 +376,7 @@ def override_award(db: Database, actor: User, proposal_id: int, award: str | Non
                       "reason": reason})
 
 
+@writes
 def clear_override(db: Database, actor: User, proposal_id: int, *, now: dt.datetime | None = None) -> None:
     """Organizer removes a manual override: the award follows the rule again."""
     policy.require(actor, "manage_results")
@@ -389,6 +391,7 @@ def clear_override(db: Database, actor: User, proposal_id: int, *, now: dt.datet
                      {"old": old["award"] or NO_AWARD, "reason": old["reason"]})
 
 
+@writes
 def save_settings(db: Database, actor: User, *, method: str | None = None, tie_break: list | None = None,
                   award_tiers: list | None = None) -> settings.Settings:
     """Organizer changes the official method, tie-break or award tiers (refused once published)."""
@@ -420,6 +423,7 @@ def publication(db: Database) -> dict:
             "scheduled": contest.phases.get("results_published")}
 
 
+@writes
 def publish_results(db: Database, actor: User, now: dt.datetime | None = None) -> dict:
     """Freeze the awards (official method, tiers, overrides) and make the results public.
 
@@ -442,6 +446,7 @@ def publish_results(db: Database, actor: User, now: dt.datetime | None = None) -
     return counts
 
 
+@writes
 def unpublish_results(db: Database, actor: User, reason: str = "", now: dt.datetime | None = None) -> None:
     """Withdraw the publication: rankings become organizer-only again; overrides are kept."""
     policy.require(actor, "manage_results")

@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from . import accounts, assignment, audit, clock, policy, settings
 from .accounts import User
-from .db import int_id
+from .db import int_id, writes
 from .errors import ValidationError
 from .score_sheets import sheet_row
 
@@ -80,6 +80,7 @@ def preview_auto_assignment(db: Database, actor: User, k: int | None = None) -> 
     return AutoAssignment(list(result.pairs), [s.message for s in result.shortfalls], k)
 
 
+@writes
 def auto_assign_drafts(db: Database, actor: User, k: int | None = None, *,
                        now: dt.datetime | None = None) -> AutoAssignment:
     """Run the automatic assignment and store the new pairs as drafts (not yet visible to judges)."""
@@ -126,6 +127,7 @@ def _check_pair(db: Database, proposal: assignment.Proposal, judge: assignment.J
         raise ValidationError(f"提案 {proposal.id} 已分配给该评委。")
 
 
+@writes
 def add_assignment(db: Database, actor: User, proposal_id: int, judge, *, now: dt.datetime | None = None) -> None:
     """Organizer adds one pair by hand (as a draft); conflicts are refused."""
     policy.require(actor, "manage_judging")
@@ -139,6 +141,7 @@ def add_assignment(db: Database, actor: User, proposal_id: int, judge, *, now: d
         audit.record(db, actor, "add_assignment", f"proposal:{proposal.id}", {"judge_id": judge.id})
 
 
+@writes
 def drop_pair(db: Database, proposal_id: int, judge_id: int) -> None:
     """Delete an assignment and its draft sheet; a submitted review is never dropped."""
     sheet = sheet_row(db, proposal_id, judge_id)
@@ -150,6 +153,7 @@ def drop_pair(db: Database, proposal_id: int, judge_id: int) -> None:
     db["assignments"].delete_where("proposal_id = ? and judge_id = ?", [proposal_id, judge_id])
 
 
+@writes
 def remove_assignment(db: Database, actor: User, proposal_id: int, judge_id: int) -> None:
     """Organizer removes one pair (never a finished review)."""
     policy.require(actor, "manage_judging")
@@ -160,6 +164,7 @@ def remove_assignment(db: Database, actor: User, proposal_id: int, judge_id: int
         audit.record(db, actor, "remove_assignment", f"proposal:{proposal_id}", {"judge_id": judge_id})
 
 
+@writes
 def publish_assignments(db: Database, actor: User) -> int:
     """Make every draft assignment visible to its judge; returns how many."""
     policy.require(actor, "manage_judging")
@@ -172,6 +177,7 @@ def publish_assignments(db: Database, actor: User) -> int:
     return count
 
 
+@writes
 def discard_draft_assignments(db: Database, actor: User) -> int:
     """Forget every unpublished assignment (judges never saw them); returns how many."""
     policy.require(actor, "manage_judging")
@@ -187,6 +193,7 @@ SHEET_COLUMNS = {"提案编号": "proposal_id", "提案": "proposal_id", "propos
                  "username": "judge", "用户名": "judge"}
 
 
+@writes
 def assign_from_table(db: Database, actor: User, frame: pd.DataFrame, *,
                       now: dt.datetime | None = None) -> dict:
     """Assignments from an uploaded sheet (提案编号, 评委用户名), stored as drafts; all or nothing.

@@ -18,6 +18,7 @@ from . import audit, clock, policy, settings, validation
 from .accounts import User
 from .errors import ValidationError
 from .rubric import active_unlock, submitted_sheets
+from .db import writes
 
 
 def rubric_lock_state(db: Database) -> dict:
@@ -29,6 +30,7 @@ def rubric_lock_state(db: Database) -> dict:
             "unlocked_at": unlock["unlocked_at"] if unlock else ""}
 
 
+@writes
 def unlock_rubric(db: Database, actor: User, reason: str, *, now: dt.datetime | None = None) -> None:
     """Organizer allows changing names / weights / descriptions after the first submitted sheet.
 
@@ -49,6 +51,7 @@ def unlock_rubric(db: Database, actor: User, reason: str, *, now: dt.datetime | 
         audit.record(db, actor, "unlock_rubric", "rubric", {"reason": reason, "rubric": [c.to_dict() for c in rubric]})
 
 
+@writes
 def lock_rubric(db: Database, actor: User) -> None:
     """Organizer closes an unlock again (the rubric stays locked while sheets are submitted)."""
     policy.require(actor, "manage_judging")

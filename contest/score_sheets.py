@@ -17,7 +17,7 @@ from sqlite_utils import Database
 
 from . import audit, clock, policy, ranking, settings, validation
 from .accounts import User
-from .db import int_id
+from .db import int_id, writes
 from .errors import PermissionDenied, ValidationError
 from .rubric import Criterion, frame as rubric_frame
 from .vocabulary import SheetStatus, labels
@@ -228,6 +228,7 @@ def ensure_judging_open(db: Database, now: dt.datetime) -> list[Criterion]:
     return contest.rubric
 
 
+@writes
 def save_sheet(db: Database, actor: User, proposal_id, scores: dict, comment: str = "", note: str = "", *,
                submit: bool = False, now: dt.datetime | None = None) -> dict:
     """Save the judge's sheet as a draft (scores may be left empty) or submit it (every criterion scored).
@@ -241,11 +242,13 @@ def save_sheet(db: Database, actor: User, proposal_id, scores: dict, comment: st
     return get_sheet(db, actor, proposal_id, now=now)
 
 
+@writes
 def save_draft(db: Database, actor: User, proposal_id, scores: dict, comment: str = "", note: str = "", *,
                now: dt.datetime | None = None) -> dict:
     return save_sheet(db, actor, proposal_id, scores, comment, note, submit=False, now=now)
 
 
+@writes
 def submit_sheet(db: Database, actor: User, proposal_id, scores: dict, comment: str = "", note: str = "", *,
                  now: dt.datetime | None = None) -> dict:
     return save_sheet(db, actor, proposal_id, scores, comment, note, submit=True, now=now)
@@ -277,6 +280,7 @@ def bulk_frame(db: Database, actor: User) -> pd.DataFrame:
     return frame
 
 
+@writes
 def save_bulk(db: Database, actor: User, rows: list[dict], *, submit: bool = False, all_or_nothing: bool = True,
               now: dt.datetime | None = None) -> dict:
     """Save many sheets of one judge at once from ``bulk_frame``-shaped rows.

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from . import audit, clock, policy, validation
+from .db import writes
 from .errors import ValidationError
 from .vocabulary import Role, labels
 from .rubric import KINDS, Criterion, criteria, ensure_editable
@@ -130,6 +131,7 @@ def default_phases(now: dt.datetime) -> dict:
     return {k: (start + dt.timedelta(days=d)).strftime(DATE_FORMAT) for k, d in steps.items()}
 
 
+@writes
 def initialise(db: Database, *, contest_name: str | None = None, year: int | None = None,
                demo_mode: bool = False, now: dt.datetime | None = None) -> Settings:
     """Write a full, valid set of settings and the default departments."""
@@ -146,6 +148,7 @@ def _write(db: Database, settings: Settings) -> None:
     db["settings"].upsert_all(rows, pk="key")
 
 
+@writes
 def update(db: Database, actor, **changes) -> Settings:
     """Organizer changes settings; the whole result is validated before anything is written."""
     policy.require(actor, "manage_settings")
@@ -403,6 +406,7 @@ def department_name(db: Database, code: str | None) -> str:
     return row["name"] if row else (code or "")
 
 
+@writes
 def save_departments(db: Database, actor, rows: list[dict]) -> None:
     """Replace the department list; departments left out are deactivated, never deleted."""
     policy.require(actor, "manage_settings")

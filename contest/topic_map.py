@@ -32,7 +32,7 @@ from sqlite_utils import Database
 
 from . import audit, clock, policy, settings
 from .accounts import User
-from .db import int_id
+from .db import int_id, writes
 from .errors import ValidationError
 from .vocabulary import ProposalStatus, label_of, labels
 
@@ -263,6 +263,7 @@ def _as_list(value) -> list:
     return [value] if isinstance(value, str) else [v for v in value if v]
 
 
+@writes
 def apply_predicted_topics(db: Database, actor: User, *, status=None, college=None,
                            now: dt.datetime | None = None) -> list[int]:
     """Fill the EMPTY topic of proposals with the confident prediction; returns the ids filled.
@@ -299,6 +300,7 @@ def _proposal(db: Database, proposal_id) -> dict:
     return row
 
 
+@writes
 def merge_group(db: Database, actor: User, lead_id: int, member_ids: list[int]) -> list[int]:
     """Merge proposals into one lead proposal for joint handling; returns the ids now led by it.
 
@@ -346,6 +348,7 @@ def _record_apart(db: Database, actor: User, pairs, now) -> int:
     return len(rows)
 
 
+@writes
 def keep_apart(db: Database, actor: User, proposal_ids: list[int], *, now: dt.datetime | None = None) -> int:
     """An organizer rejects a suggested group: these proposals are not one issue (organizers only).
 
@@ -370,6 +373,7 @@ def kept_apart_count(db: Database, actor: User) -> int:
     return db["kept_apart"].count
 
 
+@writes
 def split(db: Database, actor: User, proposal_ids: list[int]) -> list[int]:
     """Undo merges: a member leaves its lead; a lead given here releases all its members.
 
