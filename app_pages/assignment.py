@@ -3,7 +3,7 @@ assignment by uploaded sheet, declared conflicts."""
 import pandas as pd
 import streamlit as st
 
-from contest import accounts, conflicts, exports, proposals, review_assignments, settings
+from contest import accounts, conflicts, exports, proposals, review_assignments, settings, spreadsheets
 from contest.vocabulary import AssignmentSource, SheetStatus, labels
 from app_pages import _judging_ui as jui
 from app_pages import _ui as ui
@@ -127,7 +127,7 @@ with upload:
                 st.error("请先选择文件。")
             else:
                 result = ui.attempt(lambda: review_assignments.assign_from_table(
-                    db, user, exports.read_table(file.getvalue(), file.name)))
+                    db, user, spreadsheets.read_table(file.getvalue(), file.name)))
                 if result:
                     ui.flash(f"已导入 {result['added']} 条分配草案"
                              + (f"，跳过已存在的 {result['skipped']} 条" if result["skipped"] else "") + "。")

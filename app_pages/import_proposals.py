@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from contest import exports, proposals, settings
+from contest import exports, proposals, settings, spreadsheets
 from app_pages import _ui as ui
 
 db, user = ui.db(), ui.user()
@@ -24,7 +24,7 @@ upload = st.file_uploader("选择表格文件", type=["xlsx", "csv"], key="ip_fi
 if upload is None:
     st.stop()
 
-frame = ui.attempt(lambda: exports.read_table(upload.getvalue(), upload.name))
+frame = ui.attempt(lambda: spreadsheets.read_table(upload.getvalue(), upload.name))
 if frame is None:
     st.stop()
 rows, errors = proposals.check_import(db, user, frame)

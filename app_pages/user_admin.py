@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from contest import accounts, exports, policy, settings
+from contest import accounts, exports, policy, settings, spreadsheets
 from contest.vocabulary import Role, labels
 from app_pages import _ui as ui
 
@@ -60,7 +60,7 @@ with bulk:
     st.download_button("下载模板", exports.to_csv(template), "accounts_template.csv", "text/csv")
     upload = st.file_uploader("账号表格", type=["csv", "xlsx"])
     if upload and st.button("导入账号", type="primary"):
-        frame = ui.attempt(lambda: exports.read_table(upload.getvalue(), upload.name))
+        frame = ui.attempt(lambda: spreadsheets.read_table(upload.getvalue(), upload.name))
         created = ui.attempt(lambda: accounts.import_accounts(db, user, frame)) if frame is not None else None
         if created:
             result = pd.DataFrame(created).rename(columns={"username": "用户名", "name": "姓名", "role": "角色",

@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import spreadsheets
+
 TOL = 1e-9  # totals / scores closer than this are considered equal
 
 SCORE_COLUMNS = ["proposal", "judge", "criterion", "score"]
@@ -361,26 +363,15 @@ def _check_scores_against_rubric(scores: pd.DataFrame, rubric: pd.DataFrame) -> 
 def _read_table(path: str | Path, columns: list[str], label: str) -> pd.DataFrame:
     """Read a csv/xlsx as strings, normalise headers, keep spreadsheet row numbers in ``row``."""
     path = Path(path)
-    suffix = _check_suffix(path)
-    opts = dict(dtype=str, keep_default_na=False, na_values=[""])
-    if suffix == ".csv":
-        frame = _read_csv(path, opts)
-    else:
-        frame = pd.read_excel(path, **opts)
+    _check_suffix(path)
+    frame = spreadsheets.read_path(path)
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"{label}第 1 行（表头）缺少列：{'、'.join(missing)}（必需列：{', '.join(columns)}）。")
     frame = frame[columns].apply(lambda s: s.str.strip()).replace("", np.nan)
-    frame["row"] = np.arange(len(frame)) + 2
+    frame["row"] = frame.index + 2  # the spreadsheet row (blank rows are left out by the reader)
     return frame[frame[columns].notna().any(axis=1)].reset_index(drop=True)
-
-
-def _read_csv(path: Path, opts: dict) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path, encoding="utf-8-sig", skip_blank_lines=False, **opts)
-    except UnicodeDecodeError:  # spreadsheets exported on Chinese Windows
-        return pd.read_csv(path, encoding="gb18030", skip_blank_lines=False, **opts)
 
 
 def _numeric(frame: pd.DataFrame, col: str, label: str) -> pd.Series:

@@ -170,7 +170,7 @@ def import_replies(db: Database, user, data: bytes, filename: str = "", *, now: 
     """Bulk replies from a .csv / .xlsx sheet (办理编号, 办理状态, 答复内容[, 办理计划, 预计完成日期, 原因]).
 
     Every row is checked first; one bad row rejects the whole file with the list of row errors."""
-    from .exports import read_table
+    from .spreadsheets import read_table
 
     policy.require(user, "answer_cases")
     now = clock.given_or_now(now)

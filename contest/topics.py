@@ -53,6 +53,8 @@ from sklearn.pipeline import FeatureUnion, make_pipeline
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
+from . import spreadsheets
+
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 TOPICS_PATH = DATA_DIR / "topics.csv"
 USER_DICT_PATH = DATA_DIR / "campus_dict.txt"
@@ -130,15 +132,9 @@ def load_user_words(path: str | Path = USER_DICT_PATH) -> list[tuple[str, int | 
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read a .csv or .xlsx file with every cell as a string ('' for empty cells)."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    elif suffix in (".xlsx", ".xlsm"):
-        df = pd.read_excel(path, dtype=str).fillna("")
-    else:
+    if path.suffix.lower() not in (".csv", ".xlsx"):
         raise ValueError(f"不支持的文件类型“{path.suffix}”：请使用 .csv 或 .xlsx 文件")
-    df.columns = [str(c).strip() for c in df.columns]
-    return df
+    return spreadsheets.read_path(path).fillna("").reset_index(drop=True)
 
 
 def write_table(df: pd.DataFrame, path: str | Path) -> None:

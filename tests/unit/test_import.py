@@ -5,7 +5,7 @@ import io
 import pandas as pd
 import pytest
 
-from contest import exports, proposals
+from contest import exports, proposals, spreadsheets
 from contest.errors import PermissionDenied, ValidationError
 from tests.helpers import NOW, ROW
 
@@ -90,11 +90,11 @@ def test_only_organizers_import(fresh_db, people):
 def test_round_trip_through_excel_and_csv_bytes(fresh_db, people):
     org = people["organizer"]
     xlsx = exports.to_excel({"提案": sheet({}, {"标题": "关于食堂夜宵窗口的建议"})})
-    frame = exports.read_table(xlsx, "提案.xlsx")
+    frame = spreadsheets.read_table(xlsx, "提案.xlsx")
     rows, errors = proposals.check_import(fresh_db, org, frame)
     assert errors == [] and [r["row"] for r in rows] == [2, 3]
     csv = exports.to_csv(sheet({"标题": "短"}))
-    _, errors = proposals.check_import(fresh_db, org, exports.read_table(csv, "a.csv"))
+    _, errors = proposals.check_import(fresh_db, org, spreadsheets.read_table(csv, "a.csv"))
     assert errors[0].startswith("第 2 行")
 
 
