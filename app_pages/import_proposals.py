@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from contest import exports, proposals, settings, spreadsheets
+from contest import exports, proposals, settings
 from app_pages import _ui as ui
 
 db, user = ui.db(), ui.user()
@@ -18,29 +18,41 @@ template = pd.DataFrame([{
 st.download_button("下载模板（Excel）", exports.to_excel({"提案": template}), file_name="提案导入模板.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
                    icon=":material/download:")
-st.caption("列：" + "、".join(proposals.IMPORT_TEMPLATE) + "。议题和建议承办部门可填名称或代码；建议承办部门、学号、学院可留空。")
+st.caption("列：" + "、".join(proposals.IMPORT_TEMPLATE) + "。议题和建议承办部门可填名称或代码；议题、建议承办部门、学号、学院可留空"
+           "（议题留空时按内容自动分类，导入后待复核）。也可直接上传学代会的提案汇总表：表头上方的标题行会被跳过，"
+           "常见列名（提案题目、案由、具体建议、解决办法、提案类别、承办单位等）都能识别，合并单元格按合并范围向下填充。")
 
 upload = st.file_uploader("选择表格文件", type=["xlsx", "csv"], key="ip_file")
 if upload is None:
     st.stop()
 
-frame = ui.attempt(lambda: spreadsheets.read_table(upload.getvalue(), upload.name))
-if frame is None:
+sheet = ui.attempt(lambda: proposals.read_import_sheet(upload.getvalue(), upload.name))
+if sheet is None:
     st.stop()
-rows, errors = proposals.check_import(db, user, frame)
+frame = sheet.frame
+found = f"表头在第 {sheet.header_row} 行" + ("（上方的标题行已跳过）" if sheet.header_row > 1 else "")
+if sheet.unused:
+    found += "；未导入的列：" + "、".join(sheet.unused)
+st.caption(found + "。")
+rows, errors = ui.attempt(lambda: proposals.check_import(db, user, frame)) or ([], [])
 
 st.subheader("预览")
 if rows:
     departments = settings.department_names(db)
     preview = pd.DataFrame([{
-        "行号": r["row"], "标题": r["title"], "议题": contest.topic_name(r["topic"]),
+        "行号": r["row"], "标题": r["title"],
+        "议题": contest.topic_name(r["topic"]) + ("（自动分类，待确认）" if r["topic_predicted"] else ""),
         "提案人": r["author_name"] or r["submitter"], "提交账号": r["submitter"], "学院": r["college"] or "",
         "建议承办部门": departments.get(r["department"], r["department"]) if r["department"] else "",
     } for r in rows])
     st.dataframe(preview, hide_index=True)
-st.caption(f"表中可导入 {len(rows)} 行，有错误 {len(errors)} 行。")
+predicted = sum(r["topic_predicted"] for r in rows)
+bad_rows = len({e.split("：", 1)[0] for e in errors if e.startswith("第 ")})
+st.caption(f"表中可导入 {len(rows)} 行，有错误 {bad_rows} 行（共 {len(errors)} 个问题）。")
+if predicted:
+    st.info(f"{predicted} 件提案没有填写议题，已按内容自动分类；导入后请在“话题地图”中复核确认。")
 if errors:
-    st.error("以下各行有错误，请改正表格后重新上传（不会导入任何提案）：")
+    st.error("以下是表中的全部问题，请改正表格后重新上传（不会导入任何提案）：")
     st.dataframe(pd.DataFrame({"错误": errors}), hide_index=True)
     st.stop()
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
+from dataclasses import dataclass
 
 import pandas as pd
 from sqlite_utils import Database
 
-from . import audit, clock, policy, settings, validation
+from . import audit, clock, policy, settings, sheet_import, topic_map, validation
 from .accounts import User, find_by_student_no
 from .db import get_row, int_id, like_pattern, writes
 from .errors import PermissionDenied, ValidationError
@@ -407,27 +408,73 @@ IMPORT_COLUMNS = {
     "建议承办部门": "department", "提案人": "author_name", "姓名": "author_name", "学号": "student_no",
     "学院": "college",
 }
+#: Header variants of organizers' own sheets (compared after sheet_import.header_key).
+IMPORT_HEADER_VARIANTS = {
+    "title": ["标题", "提案名称", "提案题目", "提案标题", "题目", "案由", "案题", "名称", "title"],
+    "topic": ["议题", "提案类别", "类别", "提案类型", "类型", "分类", "提案分类", "所属类别", "topic"],
+    "problem": ["问题描述", "问题", "存在问题", "存在的问题", "情况说明", "现状", "提案理由", "理由", "案情分析",
+                "问题分析", "背景", "problem"],
+    "investigation": ["调研情况", "调研", "调查情况", "调研过程", "调研情况说明", "调查研究", "investigation"],
+    "suggestions": ["建议措施", "具体建议", "解决办法", "建议", "办法", "措施", "解决措施", "意见建议", "改进建议",
+                    "suggestions"],
+    "department": ["建议承办部门", "承办单位", "承办部门", "主办单位", "责任部门", "建议承办单位", "department"],
+    "author_name": ["提案人", "姓名", "提案人姓名", "第一提案人", "提案代表", "提案学生", "author_name"],
+    "student_no": ["学号", "提案人学号", "第一提案人学号", "学号工号", "student_no"],
+    "college": ["学院", "所在学院", "院系", "所在院系", "代表团", "college"],
+}
+IMPORT_ALIASES = {sheet_import.header_key(name): field
+                  for field, names in IMPORT_HEADER_VARIANTS.items() for name in names}
 IMPORT_TEMPLATE = ["标题", "议题", "问题描述", "调研情况", "建议措施", "建议承办部门", "提案人", "学号", "学院"]
 IMPORT_STATUSES = {"submitted": "已提交（仍需立案审查）", "valid": "已立案（表中提案已经审查过）"}
+_IMPORT_LABELS = {"title": "标题", "topic": "议题", "problem": "问题描述", "investigation": "调研情况",
+                  "suggestions": "建议措施"}
+
+
+@dataclass
+class ImportSheet:
+    """An uploaded sheet read for import: the rows under the header, and what was found."""
+
+    frame: pd.DataFrame  # canonical field columns; index + 2 = spreadsheet row
+    header_row: int  # spreadsheet row of the header (1 when the sheet starts with it)
+    unused: list[str]  # headers not imported (序号, 备注, 联系电话 ...)
+
+
+def read_import_sheet(data: bytes, filename: str = "") -> ImportSheet:
+    """Read an organizer's own sheet as it is (.xlsx or .csv): the header row is the one matching
+    known column names (a title row above it is skipped), header variants are mapped (提案题目 /
+    案由 -> 标题, 具体建议 / 解决办法 -> 建议措施, 提案类别 -> 议题, 承办单位 -> 建议承办部门 ...),
+    merged cells are filled down, 学号 stored as numbers become text."""
+    grid = sheet_import.read_grid(data, filename)
+    frame, unused, row = sheet_import.table(grid, IMPORT_ALIASES,
+                                            required_any=("title", "problem", "investigation", "suggestions"))
+    if row is None:
+        raise ValidationError(f"在表格前 {sheet_import.HEADER_SCAN_ROWS} 行中找不到表头。表头至少需要两个可识别的列名，"
+                              "例如：" + "、".join(IMPORT_TEMPLATE) + "（也可用 提案题目、案由、具体建议、承办单位 等）。")
+    return ImportSheet(frame=frame, header_row=row, unused=unused)
+
+
+def _canonical(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.rename(columns=lambda c: IMPORT_ALIASES.get(sheet_import.header_key(c), str(c).strip()))
+    return frame.loc[:, ~frame.columns.duplicated()]
 
 
 def check_import(db: Database, actor: User, frame: pd.DataFrame) -> tuple[list[dict], list[str]]:
-    """Preview an import sheet: the cleaned rows and one Chinese error per bad row.
+    """Preview an import sheet: the cleaned rows and every problem of every row, in Chinese.
 
-    Columns (Chinese headers, or the English field names): 标题, 议题 (name or code), 问题描述,
-    调研情况, 建议措施, and optionally 建议承办部门 (name or code), 提案人, 学号, 学院.
-    Each row follows the same rules as a submission. A 学号 of a registered student makes that
-    student the submitter (the proposal then appears under their 我的提案); otherwise the
-    importing organizer is recorded as submitter and 提案人 keeps the author's name.
-    Row numbers are spreadsheet rows: the header is row 1.
+    Columns (Chinese headers, their usual variants, or the English field names): 标题, 问题描述,
+    调研情况, 建议措施, and optionally 议题 (name or code), 建议承办部门 (name or code), 提案人,
+    学号, 学院. Each row follows the same rules as a submission; a row with several problems
+    gets one message per problem. A missing or blank 议题 is filled by the topic classifier
+    and left unconfirmed (``topic_predicted``; the topic map lists it for review).
+    A 学号 of a registered student makes that student the submitter (the proposal then appears
+    under their 我的提案); otherwise the importing organizer is recorded as submitter and 提案人
+    keeps the author's name. Row numbers are spreadsheet rows: ``frame.index + 2``.
     """
     policy.require(actor, "screen_proposals")
     contest = settings.get(db)
-    frame = frame.rename(columns=lambda c: IMPORT_COLUMNS.get(str(c).strip(), str(c).strip()))
-    frame = frame.loc[:, ~frame.columns.duplicated()]
-    required = ["title", "topic", "problem", "investigation", "suggestions"]
-    labels = {v: k for k, v in IMPORT_COLUMNS.items() if k != "姓名"}
-    missing = [labels[c] for c in required if c not in frame.columns]
+    frame = _canonical(frame)
+    required = ["title", "problem", "investigation", "suggestions"]
+    missing = [_IMPORT_LABELS[c] for c in required if c not in frame.columns]
     if missing:
         return [], ["表格缺少列：" + "、".join(missing) + "。请使用模板中的列名：" + "、".join(IMPORT_TEMPLATE) + "。"]
     if "author_name" not in frame.columns and "student_no" not in frame.columns:
@@ -440,48 +487,71 @@ def check_import(db: Database, actor: User, frame: pd.DataFrame) -> tuple[list[d
         "select p.title, coalesce(p.author_name, u.name) as author from proposals p "
         "join users u on u.id = p.submitter_id where p.status != 'draft'")}
     rows, errors, seen = [], [], set()
-    for position, (index, raw) in enumerate(zip(frame.index, frame.fillna("").astype(str).to_dict("records"))):
-        line = int(index) + 2 if str(index).isdigit() else position + 2
-        try:
-            topic_value = raw.get("topic", "").strip()
-            if topic_value not in topics:
-                raise ValidationError(f"议题“{topic_value}”不在议题列表中（可填：{'、'.join(t['name'] for t in contest.topics)}）。")
-            department_value = raw.get("department", "").strip()
-            if department_value and department_value not in departments:
-                raise ValidationError(f"建议承办部门“{department_value}”不在部门列表中。")
-            fields = {k: raw.get(k, "") for k in ("title", *TEXT_FIELDS)} | {
-                "topic": topics[topic_value], "department": departments.get(department_value)}
-            record = _clean(db, contest, fields, complete=True)
-            number = raw.get("student_no", "").strip()
-            name = validation.optional_text(raw.get("author_name"), "提案人", max_len=30)
-            submitter = None
-            if number:
-                submitter = find_by_student_no(db, number)
-                if submitter is not None and not policy.allows(submitter, "write_proposals"):
-                    submitter = None
-                if submitter is not None and name and name != submitter.name:
-                    raise ValidationError(f"学号 {number} 的注册学生是“{submitter.name}”，与表中提案人“{name}”不一致。")
-            if submitter is None and not name:
-                raise ValidationError(f"学号 {number} 尚未注册，请填写提案人姓名。" if number else "请填写提案人或学号。")
-            college = raw.get("college", "").strip() or (submitter.college if submitter else "") or None
-            if college and college not in contest.colleges:
-                raise ValidationError(f"学院“{college}”不在学院列表中。")
-            author = name or submitter.name
-            key = (record["title"], author)
+    records = frame.astype(object).where(frame.notna(), "").to_dict("records")
+    for position, (index, raw) in enumerate(zip(frame.index, records)):
+        line = int(index) + 2 if str(index).lstrip("-").isdigit() else position + 2
+        problems = []
+
+        def checked(check, *args, **kwargs):
+            try:
+                return check(*args, **kwargs)
+            except ValidationError as error:
+                problems.append(str(error))
+                return None
+
+        raw = {k: str(v).strip() for k, v in raw.items()}
+        record = {"title": checked(validation.text, raw.get("title"), "标题", min_len=TITLE_LEN[0],
+                                   max_len=TITLE_LEN[1])}
+        for key, label in TEXT_FIELDS.items():
+            record[key] = checked(validation.text, raw.get(key), label, min_len=TEXT_LEN[0], max_len=TEXT_LEN[1],
+                                  multiline=True)
+        topic_value = raw.get("topic", "")
+        if topic_value and topic_value not in topics:
+            problems.append(f"议题“{topic_value}”不在议题列表中（可填：{'、'.join(t['name'] for t in contest.topics)}；"
+                            "留空则自动分类）。")
+        department_value = raw.get("department", "")
+        if department_value and department_value not in departments:
+            problems.append(f"建议承办部门“{department_value}”不在部门列表中。")
+        number = checked(sheet_import.clean_number, raw.get("student_no", "")) or ""
+        name = checked(validation.optional_text, raw.get("author_name"), "提案人", max_len=30) or ""
+        submitter = None
+        if number:
+            submitter = find_by_student_no(db, number)
+            if submitter is not None and not policy.allows(submitter, "write_proposals"):
+                submitter = None
+            if submitter is not None and name and name != submitter.name:
+                problems.append(f"学号 {number} 的注册学生是“{submitter.name}”，与表中提案人“{name}”不一致。")
+        if submitter is None and not name:
+            problems.append(f"学号 {number} 尚未注册，请填写提案人姓名。" if number else "请填写提案人或学号。")
+        college = raw.get("college", "") or (submitter.college if submitter else "") or None
+        if college and college not in contest.colleges:
+            problems.append(f"学院“{college}”不在学院列表中。")
+        author = name or (submitter.name if submitter else "")
+        key = (record["title"], author)
+        if record["title"] and author:  # compared with the earlier rows that can be imported
             if key in seen:
-                raise ValidationError("与表中前面的一行重复（标题和提案人相同）。")
-            if key in existing:
-                raise ValidationError("系统中已有同一提案人、同一标题的提案（可能已经导入过）。")
-            seen.add(key)
-            rows.append(record | {
-                "row": line, "submitter_id": submitter.id if submitter else actor.id,
-                "author_name": None if submitter else author, "college": college,
-                "submitter": f"{submitter.name}（{submitter.student_no}）" if submitter else "组织者代录",
-            })
-        except ValidationError as error:
-            errors.append(f"第 {line} 行：{error}")
+                problems.append("与表中前面的一行重复（标题和提案人相同）。")
+            elif key in existing:
+                problems.append("系统中已有同一提案人、同一标题的提案（可能已经导入过）。")
+            if not problems:
+                seen.add(key)
+        if problems:
+            errors.extend(f"第 {line} 行：{p}" for p in problems)
+            continue
+        rows.append(record | {
+            "topic": topics.get(topic_value), "topic_predicted": False, "topic_score": None,
+            "department": departments.get(department_value),
+            "row": line, "submitter_id": submitter.id if submitter else actor.id,
+            "author_name": None if submitter else author, "college": college,
+            "submitter": f"{submitter.name}（{submitter.student_no}）" if submitter else "组织者代录",
+        })
     if not rows and not errors:
         errors.append("表格中没有提案。")
+    todo = [r for r in rows if not r["topic"]]
+    if todo:
+        predicted = topic_map.predict_topics(db, todo)
+        for row, (code, score) in zip(todo, zip(predicted["topic"], predicted["topic_score"])):
+            row.update(topic=str(code), topic_predicted=True, topic_score=float(score))
     return rows, errors
 
 
@@ -504,10 +574,10 @@ def import_proposals(db: Database, actor: User, frame: pd.DataFrame, now: dt.dat
     stamp = clock.iso(now)
     with db.atomic():
         for row in rows:
-            record = {k: v for k, v in row.items() if k not in ("row", "submitter")}
+            record = {k: v for k, v in row.items() if k not in ("row", "submitter", "topic_predicted", "topic_score")}
             db["proposals"].insert(record | {
                 "status": status, "source": "import", "created_at": stamp, "updated_at": stamp,
                 "submitted_at": stamp, "screened_at": stamp if status == "valid" else None,
-                "topic_confirmed": 1})
+                "topic_confirmed": 0 if row["topic_predicted"] else 1})
         audit.record(db, actor, "import_proposals", "proposals", {"count": len(rows), "status": status})
     return len(rows)

@@ -534,3 +534,24 @@ def similar_to_draft(db: Database, user: User, text: str, k: int = 3,
         if len(result) == k:
             break
     return result
+
+
+# --- topics of proposals not yet in the database (imports) ---------------------------------
+
+
+def predict_topics(db: Database, rows: list[dict]) -> pd.DataFrame:
+    """topic, topic_name, topic_score, needs_review for proposal texts not stored yet (in ``rows``
+    order): the classifier of the map, learning from the confirmed topics once there are enough.
+
+    ``rows`` carry title / problem / investigation / suggestions. No permission of its own: the
+    caller (an import preview) has checked it."""
+    taxo = taxonomy(db)
+    names = set(taxo["code"])
+    analyzer = analyzer_for(taxo)
+    labelled = [r for r in _rows(db, "status != 'draft' and topic_confirmed = 1", []) if r["topic"] in names]
+    texts = [[w for w in analyzer(proposal_text(r)) if " " not in w] for r in rows]
+    train = texts + stored_words(db, labelled, analyzer)
+    labels_ = [None] * len(texts) + [r["topic"] for r in labelled]
+    clf = _topics().TopicClassifier(topics=taxo, min_labels=MIN_LABELS, analyzer=analyzer)
+    clf.fit(train or [""], labels_ or [None])
+    return clf.assign(texts).reset_index(drop=True)

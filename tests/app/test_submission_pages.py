@@ -310,3 +310,32 @@ def test_import_preview_errors_then_import(app_as, fresh_db, people):
     at.run()
     assert fresh_db["proposals"].count == 2
     assert {r["source"] for r in fresh_db["proposals"].rows} == {"import"}
+
+
+def test_import_a_summary_sheet_with_title_row_and_no_topic_column(app_as, fresh_db, people):
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["某某大学第十次学代会提案汇总表"])
+    ws.merge_cells("A1:G1")
+    ws.append(["序号", "提案题目", "学号", "问题描述", "调研情况", "解决办法", "承办单位"])
+    ws.append([1, "关于二食堂增开午餐窗口的建议", 2023002, "二食堂午餐高峰排队超过二十分钟，窗口开放不足，很多同学迟到。",
+               "连续两周统计午餐高峰排队时间，平均二十三分钟，七成同学希望增加窗口。",
+               "建议二食堂在午餐高峰增开三个窗口，并在门口公示各窗口排队人数和菜价。", "后勤保障处"])
+    data = io.BytesIO()
+    book.save(data)
+    at = app_as("organizer", "app_pages/import_proposals.py")
+    at.file_uploader(key="ip_file").upload("汇总表.xlsx", data.getvalue(),
+                                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    at.run()
+    shown = texts(at)
+    assert "表头在第 2 行（上方的标题行已跳过）；未导入的列：序号。" in shown
+    assert "1 件提案没有填写议题" in shown
+    assert list(at.dataframe[0].value["议题"]) == ["后勤生活（自动分类，待确认）"]
+    next(b for b in at.button if b.label == "导入 1 件提案").click()
+    at.run()
+    row = next(fresh_db["proposals"].rows)
+    assert (row["topic"], row["topic_confirmed"], row["submitter_id"]) == ("life", 0, people["bob"].id)

@@ -22,7 +22,7 @@ CONTEST = ROOT / "contest"
 MODULES = sorted(p.stem for p in CONTEST.glob("*.py") if p.stem != "__init__")
 BASE = {"errors", "clock", "vocabulary", "migrations"}  # import nothing from contest
 FOUNDATION = BASE | {"db", "policy", "validation", "audit", "navigation"}
-ALGORITHMS = {"assignment", "ranking", "topics", "rubric", "exports", "spreadsheets"}
+ALGORITHMS = {"assignment", "ranking", "topics", "rubric", "exports", "spreadsheets", "sheet_import"}
 
 
 def imports(path: Path) -> set[str]:

@@ -42,8 +42,10 @@ def test_import_as_valid(fresh_db, people):
 
 
 def test_errors_name_spreadsheet_rows_and_nothing_is_imported(fresh_db, people):
-    frame = sheet({}, {"标题": "短"}, {"议题": "不存在"}, {"学号": "2023001", "提案人": "别人"},
-                  {"问题描述": "含零宽\u200b字符" * 5}, {"提案人": "", "学号": ""}, {"学院": "火星学院"})
+    frame = sheet({}, {"标题": "短"}, {"议题": "不存在", "标题": "关于议题不存在的建议"},
+                  {"学号": "2023001", "提案人": "别人"},
+                  {"问题描述": "含零宽\u200b字符" * 5, "标题": "关于零宽字符的建议"}, {"提案人": "", "学号": ""},
+                  {"学院": "火星学院", "标题": "关于火星学院的建议"})
     rows, errors = proposals.check_import(fresh_db, people["organizer"], frame)
     assert len(rows) == 1
     assert errors[0].startswith("第 3 行：标题至少需要 5 个字")
