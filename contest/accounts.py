@@ -1,10 +1,14 @@
-"""Accounts: registration, login with lock-out, passwords, accounts made by organizers."""
+"""Accounts: registration, login with throttling, passwords, accounts made by organizers."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import math
 import re
 import secrets
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 from argon2 import PasswordHasher
@@ -12,17 +16,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
 from . import audit, clock, policy, settings, validation
-from .db import get_row, writes
+from .db import get_row, transaction, writes
 from .errors import AuthError, PermissionDenied, ValidationError
 from .vocabulary import Role, from_label
-
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
-LOGIN_FAILED = "用户名或密码错误。"
-LOCKED = f"登录失败次数过多，请 {LOCK_MINUTES} 分钟后再试。"
-_hasher = PasswordHasher()
-# Verified against when the account does not exist, so both paths cost the same.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
 @dataclass(frozen=True)
@@ -79,64 +75,188 @@ def find_by_student_no(db: Database, student_no: str) -> User | None:
 
 # --- passwords ------------------------------------------------------------
 
+# Argon2id with bounded memory: 19 MiB and 2 passes per check (the OWASP minimum for argon2id), and at
+# most PASSWORD_CHECKS checks (or hashings) at once, so a login storm holds at most 4 x 19 MiB = 76 MiB
+# for password checks, however many arrive; the others queue for a few tens of milliseconds each.
+# Hashes made with other parameters (older: 64 MiB) still verify and are re-hashed at the next login.
+PASSWORD_CHECKS = 4
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+_checks = threading.BoundedSemaphore(PASSWORD_CHECKS)
+# Verified against when the account does not exist, so both paths cost the same.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "data" / "common_passwords.txt"
+_EDGES = "0123456789!@#$%^&*()-_=+.,;:?~ "
 
-def check_password_strength(password: str, username: str = "") -> None:
-    """At least 8 characters with letters and digits, not the user name."""
+
+@functools.cache
+def _common() -> frozenset[str]:
+    lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def check_password_strength(password: str, *names: str | None) -> None:
+    """Refuse a password that is easy to guess, with a Chinese message.
+
+    At least 8 characters; below 16 it must mix letters and digits (a long passphrase need not);
+    at least 4 different characters; not a common password, nor a common word with digits or
+    symbols around it (data/common_passwords.txt: ``Password1!``, ``qwerty123``, ``demo1234``);
+    not the account's user name or 学号 (``names``), nor one of them with a few characters added."""
     if not password or len(password) < 8:
         raise ValidationError("密码至少 8 位。")
     if len(password) > 128:
         raise ValidationError("密码最多 128 位。")
-    if not (re.search(r"[A-Za-z]", password) and re.search(r"\d", password)):
-        raise ValidationError("密码需同时包含字母和数字。")
-    if username and password.lower() == username.lower():
-        raise ValidationError("密码不能与用户名相同。")
+    if len(password) < 16 and not (re.search(r"[A-Za-z]", password) and re.search(r"\d", password)):
+        raise ValidationError("密码需同时包含字母和数字（16 位及以上的长密码不限）。")
+    if len(set(password)) < 4:
+        raise ValidationError("密码过于简单：请使用至少 4 个不同的字符。")
+    lower = password.lower()
+    if lower in _common() or lower.strip(_EDGES) in _common():
+        raise ValidationError("这个密码太常见，很容易被猜中，请换一个。")
+    for name in names:
+        name = (name or "").strip().lower()
+        if name and name in lower and len(lower) - len(name) < 4:
+            raise ValidationError("密码不能是用户名或学号（也不能只在它前后加几个字符）。")
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with _checks:
+        return _hasher.hash(password)
 
 
 def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    with _checks:
+        try:
+            return _hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
 
 
 def temporary_password() -> str:
-    """A random first password for accounts made by an organizer."""
-    return "Tmp" + secrets.token_urlsafe(6).replace("-", "x").replace("_", "y") + str(secrets.randbelow(10))
+    """A random first password for accounts made by an organizer (passes check_password_strength)."""
+    while True:
+        password = "Tmp" + secrets.token_urlsafe(6).replace("-", "x").replace("_", "y") + str(secrets.randbelow(10))
+        try:
+            check_password_strength(password)
+            return password
+        except ValidationError:  # practically never: four equal characters and so on
+            continue
 
 
 # --- login ----------------------------------------------------------------
 
+LOGIN_FAILED = "用户名或密码错误。"
+# Throttling (see login): wrong passwords checked without waiting, per account and per client address;
+# then each further check waits 2^k seconds (k = failures beyond the free ones), at most MAX_DELAY.
+FREE_FAILURES = 5
+CLIENT_FREE_FAILURES = 20
+MAX_DELAY = dt.timedelta(minutes=15)
+# One failure is forgotten per this long without a new one: an account's typos are gone in hours, and a
+# campus address shared by many students (NAT) is slowed only by more than one failure a minute.
+ACCOUNT_FORGIVE = dt.timedelta(hours=1)
+CLIENT_FORGIVE = dt.timedelta(minutes=1)
 
-def login(db: Database, username: str, password: str, now: dt.datetime | None = None) -> User:
-    """Return the user or raise AuthError; lock a name for 15 minutes after 5 failures."""
+
+def _delay(failures: int, free: int) -> dt.timedelta:
+    if failures < free:
+        return dt.timedelta(0)
+    return min(dt.timedelta(seconds=2 ** min(failures - free, 20)), MAX_DELAY)
+
+
+def _wait_text(wait: dt.timedelta) -> str:
+    seconds = max(1, math.ceil(wait.total_seconds()))
+    return f"{seconds} 秒" if seconds < 120 else f"{math.ceil(seconds / 60)} 分钟"
+
+
+def _failures(row: dict | None, forgive: dt.timedelta, now: dt.datetime) -> int:
+    """The failures still counted for a throttle row, after forgiving the quiet time since the last."""
+    if row is None:
+        return 0
+    quiet = now - clock.parse(row["last_at"])
+    return max(0, row["failures"] - max(0, int(quiet / forgive)))
+
+
+def _throttle_keys(db: Database, name: str, account: dict | None, client: str | None) -> list[tuple[str, int, dt.timedelta]]:
+    """(key, free failures, forgive period) of every counter this attempt counts against."""
+    keys = []
+    if account is None:
+        keys.append((f"name:{name}", FREE_FAILURES, ACCOUNT_FORGIVE))  # the same limit: nothing tells them apart
+    elif client and db["login_throttle"].count_where("key = ?", [f"trusted:{account['id']}@{client}"]):
+        keys.append((f"account:{account['id']}@{client}", FREE_FAILURES, ACCOUNT_FORGIVE))
+    else:
+        keys.append((f"account:{account['id']}", FREE_FAILURES, ACCOUNT_FORGIVE))
+    if client:
+        keys.append((f"client:{client}", CLIENT_FREE_FAILURES, CLIENT_FORGIVE))
+    return keys
+
+
+def _reserve(db: Database, name: str, client: str | None, now: dt.datetime) -> tuple[dict | None, list, str]:
+    """Inside one transaction: refuse while any counter asks to wait, else count this attempt as a failure
+    in advance (so parallel attempts see it at once). Returns the account row (or None), the counters'
+    keys and what the user is told if the password turns out wrong."""
+    with transaction(db):
+        account = next(db["users"].rows_where("(username = ? or student_no = ?) and active = 1", [name, name]), None)
+        keys = _throttle_keys(db, name, account, client)
+        rows = {r["key"]: r for r in db["login_throttle"].rows_where(
+            f"key in ({', '.join('?' * len(keys))})", [k for k, _, _ in keys])}
+        wait = dt.timedelta(0)
+        counts = []
+        for key, free, forgive in keys:
+            failures = _failures(rows.get(key), forgive, now)
+            if key in rows:
+                wait = max(wait, clock.parse(rows[key]["last_at"]) + _delay(failures, free) - now)
+            counts.append(failures + 1)
+        if wait > dt.timedelta(0):
+            raise AuthError(f"登录尝试过于频繁，请 {_wait_text(wait)}后再试。")
+        db["login_throttle"].upsert_all([{"key": key, "failures": n, "last_at": clock.iso(now)}
+                                         for (key, _, _), n in zip(keys, counts)], pk="key")
+        next_wait = max(_delay(n, free) for (_, free, _), n in zip(keys, counts))
+    failed = LOGIN_FAILED + (f"请 {_wait_text(next_wait)}后再试。" if next_wait else "")
+    return account, [k for k, _, _ in keys], failed
+
+
+def login(db: Database, username: str, password: str, now: dt.datetime | None = None, *,
+          client: str | None = None) -> User:
+    """Return the user or raise AuthError. ``client`` is the address the attempt comes from (None when
+    unknown, e.g. through localhost).
+
+    Throttling, chosen to hold under parallel attempts without letting anyone lock someone else out:
+
+    - Counters, in ``login_throttle``: one per **account** (its user name and its 学号 are one account;
+      a name that is no account is counted by the typed name, with the same limits, so the answers
+      never tell whether an account exists) and one per **client address**.
+    - Each attempt is counted *before* its password is checked, atomically (``transaction``, BEGIN
+      IMMEDIATE): a burst of parallel guesses sees every earlier one, so at most ``FREE_FAILURES`` (5)
+      wrong passwords are checked for an account before waiting applies. A right password clears the
+      account's counter and gives back the client's count for this attempt.
+    - No lock: after 5 failures of an account (20 of a client) each further check must wait 2^k s
+      (1, 2, 4 … s), at most 15 minutes. Attempts refused while waiting are not checked and do not
+      count, so hammering does not push the wait further; quiet time forgets failures (one per hour
+      for an account, one per minute for an address, since a campus NAT shares one).
+    - Someone else's failures do not keep the owner out: an address the account has logged in from
+      before is *trusted* for it and has a counter of its own for that account, so an attacker at any
+      other address never delays the owner there. From a new address the owner waits at most the
+      current delay, 15 minutes at worst, and a right password then clears the account's counter.
+    - Password checks are expensive on purpose and bounded (``PASSWORD_CHECKS`` at once): the check
+      runs outside the transaction, so a storm of logins never holds up other writes.
+    """
     now = now or clock.now()
     name = (username or "").strip()
     if not name or not password:
         raise AuthError("请输入用户名和密码。")
-    attempt = next(db["login_attempts"].rows_where("username = ?", [name]), None)
-    locked_until = clock.parse(attempt["locked_until"]) if attempt else None
-    if locked_until and locked_until > now:
-        raise AuthError(LOCKED)
-    rows = list(db["users"].rows_where("(username = ? or student_no = ?) and active = 1", [name, name]))
-    if rows:
-        ok = _verify(rows[0]["password_hash"], password)
-    else:
-        _verify(_DUMMY_HASH, password)  # same cost as a real check
-        ok = False
-    if not ok:
-        failures = (attempt["failures"] if attempt and not locked_until else 0) + 1
-        lock = clock.iso(now + dt.timedelta(minutes=LOCK_MINUTES)) if failures >= MAX_FAILURES else None
-        db["login_attempts"].upsert({"username": name, "failures": failures, "locked_until": lock}, pk="username")
-        raise AuthError(LOCKED if lock else LOGIN_FAILED)
-    db["login_attempts"].delete_where("username = ?", [name])
-    row = rows[0]
-    if _hasher.check_needs_rehash(row["password_hash"]):
-        db["users"].update(row["id"], {"password_hash": hash_password(password)})
-    user = _user(row)
+    client = (client or "").strip()[:64] or None
+    account, keys, failed = _reserve(db, name, client, now)
+    if not _verify(account["password_hash"] if account else _DUMMY_HASH, password) or account is None:
+        raise AuthError(failed)
+    rehashed = hash_password(password) if _hasher.check_needs_rehash(account["password_hash"]) else None
+    with transaction(db):
+        db["login_throttle"].delete_where("key = ?", [keys[0]])
+        if client:
+            db.execute("update login_throttle set failures = max(failures - 1, 0) where key = ?", [keys[1]])
+            db["login_throttle"].upsert({"key": f"trusted:{account['id']}@{client}", "failures": 0,
+                                         "last_at": clock.iso(now)}, pk="key")
+        if rehashed:
+            db["users"].update(account["id"], {"password_hash": rehashed})
+    user = _user(account)
     _refuse_if_sso_required(db, user)
     return user
 
@@ -161,7 +281,7 @@ def change_password(db: Database, user: User, old_password: str, new_password: s
         raise ValidationError("两次输入的新密码不一致。")
     if new_password == old_password:
         raise ValidationError("新密码不能与原密码相同。")
-    check_password_strength(new_password, user.username)
+    check_password_strength(new_password, user.username, user.student_no)
     db["users"].update(user.id, {"password_hash": hash_password(new_password), "must_change_password": 0})
     audit.record(db, user, "change_password", f"user:{user.id}")
 
@@ -347,7 +467,7 @@ def reset_password(db: Database, actor: User, user_id: int) -> str:
     user_id = target["id"]
     password = temporary_password()
     db["users"].update(user_id, {"password_hash": hash_password(password), "must_change_password": 1})
-    db["login_attempts"].delete_where("username in (?, ?)", [target["username"], target["student_no"] or ""])
+    db["login_throttle"].delete_where("key = ? or key like ?", [f"account:{user_id}", f"account:{user_id}@%"])
     audit.record(db, actor, "reset_password", f"user:{user_id}", {"username": target["username"]})
     return password
 

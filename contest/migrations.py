@@ -150,6 +150,14 @@ def m_sso_identities(db: Database) -> None:
     db.execute("CREATE UNIQUE INDEX idx_users_staff_no ON users(staff_no) WHERE staff_no IS NOT NULL")
 
 
+@core_migrations()
+def m_login_throttle(db: Database) -> None:
+    # Login throttling (contest.accounts.login): one counter per account, typed name or client address
+    # (key), its failures and when the last one was counted; it replaces the per-name lock-out.
+    db["login_throttle"].create({"key": str, "failures": int, "last_at": str}, pk="key")
+    db["login_attempts"].drop()
+
+
 # --- judging ------------------------------------------------------------------
 
 
