@@ -74,7 +74,7 @@ def cmd_rank(args) -> int:
     frame = ranking.rank_file(args.scores, method=args.method, rubric_path=args.rubric, out_path=args.out,
                               rubric=rubric)
     if not args.out:
-        frame.to_csv(sys.stdout, index=False)
+        _print_csv(frame)
     return 0
 
 
@@ -97,8 +97,15 @@ def cmd_topics(args) -> int:
     how = "手动" if args.threshold is not None else "自动，由这些提案之间的相似度分布得出"
     print(f"同题相似度阈值：{frame.attrs['threshold']:.3f}（{how}）", file=sys.stderr)
     if not args.out:
-        frame.to_csv(sys.stdout, index=False)
+        _print_csv(frame)
     return 0
+
+
+def _print_csv(frame) -> None:
+    """A result table on standard output, formula-safe like every export (it is often redirected to a .csv)."""
+    from .exports import csv_text
+
+    sys.stdout.write(csv_text(frame))
 
 
 def parser() -> argparse.ArgumentParser:

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import spreadsheets
+from . import exports, spreadsheets
 
 TOL = 1e-9  # totals / scores closer than this are considered equal
 
@@ -399,10 +399,8 @@ def _check_suffix(path: str | Path) -> str:
 
 
 def _write(frame: pd.DataFrame, path: str | Path) -> None:
-    if _check_suffix(path) == ".csv":
-        frame.to_csv(path, index=False, encoding="utf-8-sig")
-    else:
-        frame.to_excel(path, index=False)
+    _check_suffix(path)
+    exports.write(frame, path)
 
 
 def _require(frame: pd.DataFrame, columns: list[str], label: str) -> None:

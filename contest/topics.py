@@ -53,7 +53,7 @@ from sklearn.pipeline import FeatureUnion, make_pipeline
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
-from . import spreadsheets
+from . import exports, spreadsheets
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 TOPICS_PATH = DATA_DIR / "topics.csv"
@@ -140,10 +140,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
 def write_table(df: pd.DataFrame, path: str | Path) -> None:
     """Write a DataFrame to .csv (UTF-8 with BOM, opens cleanly in Excel) or .xlsx."""
     path = Path(path)
-    if path.suffix.lower() == ".xlsx":
-        df.to_excel(path, index=False)
-    elif path.suffix.lower() == ".csv":
-        df.to_csv(path, index=False, encoding="utf-8-sig")
+    if path.suffix.lower() in (".xlsx", ".csv"):
+        exports.write(df, path)
     else:
         raise ValueError(f"不支持的输出文件类型“{path.suffix}”：请使用 .csv 或 .xlsx")
 
