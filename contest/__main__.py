@@ -37,8 +37,24 @@ def cmd_demo(args) -> int:
     from . import demo
 
     path = Path(args.db or database.db_path())
+    if args.scale is not None and args.scale < 1:
+        print("--scale 应为正整数（提案件数）。", file=sys.stderr)
+        return 2
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if args.scale is not None:
+        import time
+
+        from . import scale_demo
+
+        start = time.perf_counter()
+        summary = scale_demo.build(database.connect(path), args.scale, source=args.texts)
+        print(f"规模演示比赛已生成：{path}，用时 {time.perf_counter() - start:.1f} 秒；"
+              f"{summary.proposals} 件提案（文本来自{'共享语料' if summary.source == 'corpus' else '项目演示数据'}），"
+              f"{summary.judges} 位评委，{summary.participants} 名学生，{summary.assignments} 条评审分配，"
+              f"{summary.sheets} 份评分表，{summary.cases} 件转办，{summary.replies} 条答复"
+              f"（所有账号密码 {demo.PASSWORD}）")
+        return 0
     demo.build(database.connect(path))
     print(f"演示比赛已生成：{path}（所有演示账号密码 {demo.PASSWORD}）")
     return 0
@@ -120,6 +136,10 @@ def parser() -> argparse.ArgumentParser:
     init.set_defaults(func=cmd_init)
 
     demo = sub.add_parser("demo", help="重新生成演示比赛（会替换数据库文件）")
+    demo.add_argument("--scale", type=int, metavar="N",
+                      help="生成 N 件提案的规模演示比赛（N/50 位评委、评审、转办和答复），用于容量测试")
+    demo.add_argument("--texts", choices=["auto", "project", "corpus"], default="auto",
+                      help="规模演示的文本来源：project 项目演示数据，corpus 共享语料，auto 有语料时用语料（默认）")
     demo.set_defaults(func=cmd_demo)
 
     bk = sub.add_parser("backup", help="备份数据库和附件到一个文件夹（门户运行时也可以备份）")
