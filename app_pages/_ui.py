@@ -49,3 +49,22 @@ def flash(message: str) -> None:
     """Show ``message`` after the rerun that follows a successful change."""
     st.session_state["flash"] = message
     st.rerun()
+
+
+SEARCH_LIMIT = 100
+
+
+def search_select(label: str, options: dict, *, key: str, limit: int = SEARCH_LIMIT):
+    """A choice among possibly tens of thousands of options (``{value: label}``): up to ``limit``
+    options it is a plain select box; beyond, a search box (outside any form, so typing filters at
+    once) narrows the list to the first ``limit`` labels containing the typed text."""
+    if len(options) <= limit:
+        return st.selectbox(label, list(options), format_func=options.get, key=key)
+    query = st.text_input(f"{label}：输入编号或名称中的文字查找", key=f"{key}_search", max_chars=60).strip().lower()
+    matches = [value for value, text in options.items() if query in str(text).lower()] if query else list(options)
+    shown = matches[:limit]
+    if len(matches) > limit:
+        st.caption(f"共 {len(matches)} 项，列表中显示前 {limit} 项；输入文字可缩小范围。")
+    elif not matches:
+        st.caption("没有符合的项。")
+    return st.selectbox(label, shown, format_func=options.get, key=key)

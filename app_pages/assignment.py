@@ -84,25 +84,29 @@ with manual:
     if valid.empty or not judges:
         st.info("需要已立案的提案和评委账号。")
     else:
-        with st.form("add_pair"):
-            a1, a2 = st.columns(2)
-            pid = a1.selectbox("提案", list(proposal_label), format_func=proposal_label.get)
-            jid = a2.selectbox("评委", list(judge_label), format_func=judge_label.get)
-            if st.form_submit_button("添加分配", icon=":material/person_add:"):
-                if ui.attempt(lambda: review_assignments.add_assignment(db, user, int(pid), int(jid)) or True):
-                    ui.flash(f"已把提案 {pid} 分配给 {ui.escape_md(judge_label[jid])}（草案）。")
+        a1, a2 = st.columns(2)
+        with a1:
+            pid = ui.search_select("提案", proposal_label, key="add_pid")
+        with a2:
+            jid = ui.search_select("评委", judge_label, key="add_jid")
+        if st.button("添加分配", icon=":material/person_add:", disabled=pid is None or jid is None):
+            if ui.attempt(lambda: review_assignments.add_assignment(db, user, int(pid), int(jid)) or True):
+                ui.flash(f"已把提案 {pid} 分配给 {ui.escape_md(judge_label[jid])}（草案）。")
     if not table.empty:
         status_names = labels(SheetStatus)
+        # Pairs of one proposal at a time: a list of every pair would hold tens of thousands of options.
+        assigned = {p: proposal_label.get(p, str(p)) for p in table["proposal_id"].unique().tolist()}
+        removable = ui.search_select("要移除分配的提案", assigned, key="remove_pid")
+        of_proposal = table[table["proposal_id"] == removable]
         pair_label = {(r.proposal_id, r.judge_id): f"{r.proposal_id} · {r.title} — {r.judge_name}"
                       f"（{'已发布' if r.published else '草案'}，{status_names[r.sheet_status]}）"
-                      for r in table.itertuples()}
-        with st.form("remove_pair"):
-            pair = st.selectbox("要移除的分配", list(pair_label), format_func=pair_label.get)
-            if st.form_submit_button("移除分配", icon=":material/person_remove:"):
-                if ui.attempt(lambda: review_assignments.remove_assignment(db, user, int(pair[0]), int(pair[1])) or True):
-                    ui.flash(f"已移除提案 {pair[0]} 的一位评委。")
+                      for r in of_proposal.itertuples()}
+        pair = st.selectbox("要移除的分配", list(pair_label), format_func=pair_label.get, key="remove_pair")
+        if st.button("移除分配", icon=":material/person_remove:", disabled=pair is None):
+            if ui.attempt(lambda: review_assignments.remove_assignment(db, user, int(pair[0]), int(pair[1])) or True):
+                ui.flash(f"已移除提案 {pair[0]} 的一位评委。")
         st.subheader("全部分配")
-        only = st.selectbox("筛选评委", [0, *judge_label], format_func=lambda j: judge_label.get(j, "全部评委"))
+        only = ui.search_select("筛选评委", {0: "全部评委"} | judge_label, key="assign_only")
         shown = table if not only else table[table["judge_id"] == only]
         st.dataframe(shown.assign(published=shown["published"].map({True: "已发布", False: "草案"}),
                                   sheet_status=shown["sheet_status"].map(status_names),
@@ -136,12 +140,14 @@ with conflicts_tab:
     st.caption("声明的利益冲突会在自动和手工分配中回避；若该评委已分配到这件提案，分配会被移除（已提交的评审除外）。"
                "评委也可以在自己的任务中声明冲突，会显示在这里。")
     if not valid.empty and judges:
+        d1, d2 = st.columns(2)
+        with d1:
+            pid = ui.search_select("提案", proposal_label, key="conflict_pid")
+        with d2:
+            jid = ui.search_select("评委", judge_label, key="conflict_jid")
         with st.form("declare_conflict"):
-            d1, d2 = st.columns(2)
-            pid = d1.selectbox("提案", list(proposal_label), format_func=proposal_label.get, key="conflict_pid")
-            jid = d2.selectbox("评委", list(judge_label), format_func=judge_label.get, key="conflict_jid")
             reason = st.text_input("冲突说明", max_chars=200)
-            if st.form_submit_button("声明利益冲突", icon=":material/block:"):
+            if st.form_submit_button("声明利益冲突", icon=":material/block:") and pid is not None and jid is not None:
                 if ui.attempt(lambda: conflicts.declare_conflict(db, user, int(pid), int(jid), reason) or True):
                     ui.flash(f"已声明提案 {pid} 与评委 {ui.escape_md(judge_label[jid])} 的利益冲突。")
     listed = conflicts.list_conflicts(db, user)

@@ -1,7 +1,9 @@
 """Organizer: judging progress per judge and per proposal, disagreement, late judges, rubric lock."""
 import streamlit as st
 
-from contest import exports, review_progress, rubric_lock, settings
+import datetime as dt
+
+from contest import audit, clock, exports, review_progress, rubric_lock, settings
 from contest.vocabulary import SheetStatus, labels
 from app_pages import _judging_ui as jui
 from app_pages import _ui as ui
@@ -9,7 +11,16 @@ from app_pages import _ui as ui
 db, user = ui.db(), ui.user()
 contest = settings.get(db)
 st.title("评审进度")
-report = review_progress.progress(db, user)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def cached_progress(_db, _user, user_id: int, version: int, minute: str) -> dict:
+    """Recomputed after any write (the audit log grows) or when the minute turns (who is late)."""
+    return review_progress.progress(_db, _user, now=dt.datetime.fromisoformat(minute))
+
+
+report = cached_progress(db, user, user.id, audit.last_id(db),
+                         clock.now().replace(second=0, microsecond=0).isoformat())
 summary = report["summary"]
 st.caption(f"评审截止：{contest.phases.get('judging_closes')}"
            + ("（已截止）" if summary["closed"] else

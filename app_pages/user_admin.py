@@ -22,9 +22,11 @@ with listing:
         "id": "编号", "username": "用户名", "name": "姓名", "role": "角色", "student_no": "学号",
         "college": "学院", "email": "邮箱", "phone": "手机号", "department": "部门", "topics": "评审议题",
         "active": "状态", "must_change_password": None, "created_at": "创建时间"})
+    # One label per account, built column-wise (never a table filter per account).
+    account_label = dict(zip(table["id"].tolist(), (table["username"].astype(str) + " · " + table["name"].astype(str)
+                                                    + " · " + table["role"].astype(str)).tolist()))
+    target = ui.search_select("选择账号", account_label, key="account_target")
     with st.form("account_action"):
-        target = st.selectbox("选择账号", table["id"].tolist(), format_func=lambda i: " · ".join(
-            str(v) for v in table.loc[table["id"] == i, ["username", "name", "role"]].iloc[0]))
         action = st.radio("操作", ["重置密码", "停用", "启用"], horizontal=True)
         if st.form_submit_button("执行") and target is not None:
             if action == "重置密码":

@@ -34,3 +34,9 @@ def entries(db: Database, actor, *, limit: int = 500, action: str | None = None)
     policy.require(actor, "read_audit_log")
     where, args = ("action = ?", [action]) if action else (None, None)
     return list(db["audit_log"].rows_where(where, args, order_by="id desc", limit=limit))
+
+
+def last_id(db: Database) -> int:
+    """The newest entry's id. Every domain write records an entry, so this changes on every write:
+    pages use it (with the minute, for deadlines) as the key of cached figures."""
+    return db.execute("select coalesce(max(id), 0) from audit_log").fetchone()[0]

@@ -262,15 +262,17 @@ def assignment_table(db: Database, actor: User) -> pd.DataFrame:
 def judge_loads(db: Database, actor: User) -> pd.DataFrame:
     """Per active judge: published, draft and total assignments, and how many match their topics."""
     policy.require(actor, "manage_judging")
-    judges = accounts.judges(db)
-    table = assignment_table(db, actor)
+    counts = {r["judge_id"]: r for r in db.query(
+        """select a.judge_id, sum(a.published) as published, count(*) - sum(a.published) as draft,
+                  count(*) as total, group_concat(coalesce(p.topic, ''), ' ') as topics
+           from assignments a join proposals p on p.id = a.proposal_id group by a.judge_id""")}
     out = []
-    for j in judges:
-        mine = table[table["judge_id"] == j.id]
+    for j in accounts.judges(db):  # one row per judge from one grouped query, not a filter per judge
+        mine = counts.get(j.id, {})
         out.append({"judge_id": j.id, "judge": j.username, "name": j.name, "college": j.college or "",
-                    "topics": j.topics, "published": int(mine["published"].sum()),
-                    "draft": int((~mine["published"]).sum()), "total": len(mine),
-                    "topic_match": int(mine["topic"].isin(j.topic_codes).sum())})
+                    "topics": j.topics, "published": int(mine.get("published") or 0),
+                    "draft": int(mine.get("draft") or 0), "total": int(mine.get("total") or 0),
+                    "topic_match": sum(t in j.topic_codes for t in (mine.get("topics") or "").split())})
     return pd.DataFrame(out, columns=["judge_id", "judge", "name", "college", "topics", "published", "draft",
                                       "total", "topic_match"])
 

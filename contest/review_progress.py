@@ -38,14 +38,14 @@ def progress(db: Database, actor: User, *, now: dt.datetime | None = None) -> di
     contest = settings.get(db)
     closed = not contest.judging_open(now)
     fraction = _expected_fraction(contest, now)
-    judge_rows = list(db.query("""
+    judge_rows = db.execute("""
         select u.id as judge_id, u.username as judge, u.name, u.email,
                count(a.proposal_id) as assigned,
                sum(case when s.status = 'submitted' then 1 else 0 end) as submitted,
                sum(case when s.status = 'draft' then 1 else 0 end) as draft
         from users u left join assignments a on a.judge_id = u.id and a.published = 1
         left join sheets s on s.proposal_id = a.proposal_id and s.judge_id = u.id
-        where u.role = 'judge' and u.active = 1 group by u.id order by u.username""", []))
+        where u.role = 'judge' and u.active = 1 group by u.id order by u.username""").fetchall()
     judges = pd.DataFrame(judge_rows, columns=["judge_id", "judge", "name", "email", "assigned", "submitted",
                                                "draft"])
     for col in ("assigned", "submitted", "draft"):
@@ -57,12 +57,12 @@ def progress(db: Database, actor: User, *, now: dt.datetime | None = None) -> di
     judges["late"] = (remaining > 0) & ((judges["submitted"] < judges["expected"]) | closed)
     judges["done"] = (judges["submitted"] / judges["assigned"].where(judges["assigned"] > 0)).fillna(0.0)
 
-    prop_rows = list(db.query("""
+    prop_rows = db.execute("""
         select p.id as proposal_id, p.title, p.topic,
                (select count(*) from assignments a where a.proposal_id = p.id and a.published = 1) as assigned,
                (select count(*) from assignments a where a.proposal_id = p.id and a.published = 0) as draft_assigned,
                (select count(*) from sheets s where s.proposal_id = p.id and s.status = 'submitted') as submitted
-        from proposals p where p.status = 'valid' order by p.id"""))
+        from proposals p where p.status = 'valid' order by p.id""").fetchall()
     props = pd.DataFrame(prop_rows, columns=["proposal_id", "title", "topic", "assigned", "draft_assigned",
                                              "submitted"])
     totals = weighted_totals(db, status="submitted")

@@ -55,13 +55,13 @@ def weighted_totals(db: Database, sheet_ids: list[int] | None = None, *, status:
     codes = [c.code for c in rubric]
     where.append(f"sc.criterion in ({','.join('?' * len(codes))})")
     args += codes
-    rows = list(db.query(f"""select s.id as sheet_id, s.proposal_id as proposal, s.judge_id as judge,
-                                    sc.criterion, sc.score
-                             from sheets s join scores sc on sc.sheet_id = s.id
-                             where {' and '.join(where)}""", args))
+    rows = db.execute(f"""select s.id as sheet_id, s.proposal_id as proposal, s.judge_id as judge,
+                                 sc.criterion, sc.score
+                          from sheets s join scores sc on sc.sheet_id = s.id
+                          where {' and '.join(where)}""", args).fetchall()  # tuples: no dict per score
     if not rows:
         return pd.DataFrame(columns=["sheet_id", "proposal", "judge", "total"])
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=["sheet_id", "proposal", "judge", "criterion", "score"])
     totals = ranking.sheet_totals(frame[ranking.SCORE_COLUMNS], rubric_frame(rubric))
     ids = frame[["sheet_id", "proposal", "judge"]].drop_duplicates()
     return ids.merge(totals, on=["proposal", "judge"])

@@ -106,3 +106,19 @@ def test_audit_log_shows_old_and_new_values_readably(app_as, fresh_db, people):
     at = app_as("organizer", "app_pages/audit_log.py")
     frame = at.dataframe[0].value
     assert "reviews_per_proposal：3 → 4" in set(frame["detail"])
+
+
+def test_organizer_finds_one_account_among_many_and_disables_it(app_as, fresh_db, people):
+    from app_pages import _ui
+    from tests.helpers import make_user
+
+    for i in range(_ui.SEARCH_LIMIT + 10):
+        make_user(fresh_db, f"s{i:04d}", "participant", student_no=f"S{i:05d}", name=f"学生{i}")
+    at = app_as("organizer", "app_pages/user_admin.py")
+    assert len(at.selectbox(key="account_target").options) == _ui.SEARCH_LIMIT
+    at.text_input(key="account_target_search").input("s0077").run()
+    assert at.selectbox(key="account_target").options == ["s0077 · 学生77 · 参赛学生"]
+    at.radio[0].set_value("停用")
+    at.button(key="FormSubmitter:account_action-执行").click().run()
+    assert fresh_db["users"].count_where("username = 's0077' and active = 0") == 1
+    assert fresh_db["users"].count_where("active = 0") == 1

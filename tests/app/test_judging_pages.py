@@ -146,9 +146,9 @@ def test_assignment_page_refuses_a_conflicting_hand_assignment(app_as, fresh_db,
     settings.update(fresh_db, people["organizer"], college_conflict=True)
     pid = add_proposal(fresh_db, people["alice"])  # 管理学院, like judge1
     at = app_as("organizer", "app_pages/assignment.py")
-    at.selectbox[0].select(pid)
-    at.selectbox[1].select(people["judge"].id)
-    at.button(key="FormSubmitter:add_pair-添加分配").click().run()
+    at.selectbox(key="add_pid").select(pid)
+    at.selectbox(key="add_jid").select(people["judge"].id)
+    next(b for b in at.button if b.label == "添加分配").click().run()
     assert "同一学院" in texts(at) and not fresh_db["assignments"].count
 
 
@@ -193,3 +193,17 @@ def test_score_sheet_offers_attachments_under_neutral_names(app_as, fresh_db, pe
     buttons = [b for b in at.get("download_button")]
     assert len(buttons) == 1 and "附件1.pdf" in buttons[0].proto.label
     assert "鲍勃" not in buttons[0].proto.label and "鲍勃" not in texts(at)
+
+
+def test_assignment_page_searches_when_there_are_many_proposals(app_as, fresh_db, people):
+    """Past ui.SEARCH_LIMIT options the proposal list is narrowed by a search box, never sent whole."""
+    from app_pages import _ui
+
+    pids = [add_proposal(fresh_db, people["bob"], title=f"关于第{i}号食堂窗口的建议") for i in range(_ui.SEARCH_LIMIT + 5)]
+    at = app_as("organizer", "app_pages/assignment.py")
+    assert len(at.selectbox(key="add_pid").options) == _ui.SEARCH_LIMIT
+    at.text_input(key="add_pid_search").input("第42号").run()
+    assert len(at.selectbox(key="add_pid").options) == 1 and "第42号" in at.selectbox(key="add_pid").options[0]
+    at.selectbox(key="add_jid").select(people["judge2"].id)
+    next(b for b in at.button if b.label == "添加分配").click().run()
+    assert fresh_db["assignments"].count_where("proposal_id = ? and judge_id = ?", [pids[42], people["judge2"].id])
