@@ -30,7 +30,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from . import accounts, clock, settings
-from .db import PROJECT_DIR, optimize
+from .db import PROJECT_DIR, optimize, transaction
 from .demo import DEMO_COMMENTS, PASSWORD, demo_proposals
 
 # ../shared/corpus beside the project (a git worktree one folder deeper finds it too)
@@ -116,7 +116,7 @@ def build(db: Database, n: int, *, now: dt.datetime | None = None, seed: int = 1
     pieces, used = texts(source)
     departments = _csv("departments.csv")
     codes = [d["code"] for d in departments]
-    with db.atomic():
+    with transaction(db):
         contest = settings.initialise(db, contest_name=f"“集智思源”学生提案大赛 · 规模演示（{n:,} 件）",
                                       demo_mode=True, now=start)
         colleges = contest.colleges
