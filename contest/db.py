@@ -11,6 +11,7 @@ import contextlib
 import functools
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,12 @@ DEFAULT_PATH = PROJECT_DIR / "var" / "contest.db"
 # and how many attempts a write makes before it tells the user to try again.
 BUSY_TIMEOUT_S = 5
 LOCK_ATTEMPTS = 4
+# The writers of one process (the Streamlit server runs every session in a thread of one process)
+# queue for a database file here before asking SQLite for its lock: a waiting thread sleeps until the
+# lock is free instead of polling SQLite's busy handler (which sleeps up to 100 ms between polls, so
+# under load some writers lost every race for 20 s), and does not compete for the GIL meanwhile.
+_WRITERS: dict[str, threading.RLock] = {}
+_WRITERS_GUARD = threading.Lock()
 
 
 def db_path() -> Path:
@@ -39,6 +46,8 @@ def connect(path: str | Path | None = None) -> Database:
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
     db = Database(conn)
+    with _WRITERS_GUARD:
+        db.writer_queue = _WRITERS.setdefault(str(path.resolve()), threading.RLock())
     db.execute("PRAGMA foreign_keys = ON")
     # In WAL mode NORMAL loses no committed write when the process dies (only on power loss,
     # the last commits may roll back) and saves an fsync per commit.
@@ -90,23 +99,30 @@ def transaction(db: Database) -> Iterator[Database]:
     the busy timeout, so concurrent saves failed with ``database is locked``. Here the wait for
     the lock is where the busy timeout applies; after ``LOCK_ATTEMPTS`` waits the write gives up
     with ``Busy``, a Chinese message. Inside an open transaction it is a savepoint (as
-    ``db.atomic()``), so domain functions can call each other.
+    ``db.atomic()``), so domain functions can call each other. Threads of one process first queue
+    for the file (``_WRITERS``); other processes meet at SQLite's lock.
     """
     if db.conn.in_transaction:
         with db.atomic():
             yield db
         return
-    _begin_immediate(db)
+    queue = getattr(db, "writer_queue", None) or threading.RLock()  # a Database not opened by connect()
+    if not queue.acquire(timeout=BUSY_TIMEOUT_S * LOCK_ATTEMPTS):
+        raise Busy()
     try:
-        yield db
-    except BaseException:
-        db.rollback()
-        raise
-    try:
-        db.conn.execute("COMMIT")
-    except BaseException:
-        db.rollback()
-        raise
+        _begin_immediate(db)
+        try:
+            yield db
+        except BaseException:
+            db.rollback()
+            raise
+        try:
+            db.conn.execute("COMMIT")
+        except BaseException:
+            db.rollback()
+            raise
+    finally:
+        queue.release()
 
 
 def writes(function):

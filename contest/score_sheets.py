@@ -17,7 +17,7 @@ from sqlite_utils import Database
 
 from . import audit, clock, policy, ranking, settings, validation
 from .accounts import User
-from .db import int_id, writes
+from .db import int_id, transaction, writes
 from .errors import PermissionDenied, ValidationError
 from .rubric import Criterion, frame as rubric_frame
 from .vocabulary import SheetStatus, labels
@@ -228,27 +228,25 @@ def ensure_judging_open(db: Database, now: dt.datetime) -> list[Criterion]:
     return contest.rubric
 
 
-@writes
 def save_sheet(db: Database, actor: User, proposal_id, scores: dict, comment: str = "", note: str = "", *,
                submit: bool = False, now: dt.datetime | None = None) -> dict:
     """Save the judge's sheet as a draft (scores may be left empty) or submit it (every criterion scored).
 
-    A submitted sheet can be changed and submitted again until judging closes."""
-    proposal_id = require_assigned(db, actor, proposal_id)
+    A submitted sheet can be changed and submitted again until judging closes. The sheet shown
+    afterwards is read after the transaction, so the write lock is held only for the write."""
     now = now or clock.now()
-    rubric = ensure_judging_open(db, now)
-    with db.atomic():
+    with transaction(db):
+        proposal_id = require_assigned(db, actor, proposal_id)
+        rubric = ensure_judging_open(db, now)
         _write_sheet(db, actor, proposal_id, rubric, scores, comment, note, submit, now)
     return get_sheet(db, actor, proposal_id, now=now)
 
 
-@writes
 def save_draft(db: Database, actor: User, proposal_id, scores: dict, comment: str = "", note: str = "", *,
                now: dt.datetime | None = None) -> dict:
     return save_sheet(db, actor, proposal_id, scores, comment, note, submit=False, now=now)
 
 
-@writes
 def submit_sheet(db: Database, actor: User, proposal_id, scores: dict, comment: str = "", note: str = "", *,
                  now: dt.datetime | None = None) -> dict:
     return save_sheet(db, actor, proposal_id, scores, comment, note, submit=True, now=now)
