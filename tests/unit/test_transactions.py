@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 
 import pytest
 
@@ -87,3 +88,36 @@ def test_connections_wait_for_locks_and_sync_normally(two):
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] == database.BUSY_TIMEOUT_S * 1000
     assert db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_threads_of_one_process_queue_for_the_file_and_never_race_at_sqlites_lock(tmp_path, monkeypatch):
+    """The Streamlit server is one process: its writers wait in turn (db._WRITERS) before BEGIN
+    IMMEDIATE. With SQLite's own wait turned off, any race there would fail at once; none does."""
+    path = tmp_path / "q.db"
+    setup = database.connect(path)
+    setup.execute("create table t (n integer)")
+    connections = [database.connect(path) for _ in range(20)]
+    for c in connections:
+        c.execute("PRAGMA busy_timeout = 0")
+    monkeypatch.setattr(database, "LOCK_ATTEMPTS", 1)  # no second try either
+    failures, start = [], threading.Barrier(len(connections))
+
+    def write(c, i):
+        start.wait()
+        try:
+            for k in range(5):
+                with database.transaction(c):
+                    n = c.execute("select count(*) from t").fetchone()[0]  # read, then write
+                    time.sleep(0.002)  # the others run meanwhile
+                    c.execute("insert into t values (?)", [n])
+        except Exception as error:  # noqa: BLE001
+            failures.append(error)
+
+    threads = [threading.Thread(target=write, args=(c, i)) for i, c in enumerate(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not failures
+    # Each write saw every earlier one: the counts read are 0, 1, 2 … 99, each once.
+    assert sorted(r[0] for r in setup.execute("select n from t")) == list(range(100))
