@@ -9,7 +9,7 @@ import streamlit as st
 from contest import accounts, db as database, demo, settings
 from contest.errors import Busy
 from contest.navigation import ACCOUNT, FIRST_LOGIN, LOGGED_OUT, PUBLIC, ROLE_PAGES
-from app_pages import _sso
+from app_pages import _contest_switch, _sso
 from app_pages._ui import escape_md
 
 st.set_page_config(page_title="集智思源提案大赛", page_icon="💡", layout="wide")
@@ -55,6 +55,7 @@ def main() -> None:
     st.session_state["db"] = db
     user = accounts.get_user(db, st.session_state.get("user_id")) or _sso.resume(db)
     st.session_state["user"] = user
+    db = st.session_state["db"] = _contest_switch.viewed(db, user)  # an earlier contest: read-only
     contest = settings.get(db)
     _sidebar(user, contest)
     page = st.navigation(navigation_for(user), expanded=True)

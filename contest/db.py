@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from .errors import Busy
+from .errors import ArchivedContest, Busy
 from .migrations import MIGRATION_SETS
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -102,6 +102,8 @@ def transaction(db: Database) -> Iterator[Database]:
     ``db.atomic()``), so domain functions can call each other. Threads of one process first queue
     for the file (``_WRITERS``); other processes meet at SQLite's lock.
     """
+    if getattr(db, "archived", False):  # an earlier contest (contest.contests.open_archive)
+        raise ArchivedContest()
     if db.conn.in_transaction:
         with db.atomic():
             yield db

@@ -13,6 +13,13 @@ class PermissionDenied(ContestError):
     """The acting user may not see or change this."""
 
 
+class ArchivedContest(PermissionDenied):
+    """A write to an earlier contest (an archive, read-only)."""
+
+    def __init__(self, message: str = "这是往届比赛的归档，只能查看，不能修改。请切换回本届比赛。"):
+        super().__init__(message)
+
+
 class AuthError(ContestError):
     """Login failed; the message never says whether the account exists."""
 

@@ -158,6 +158,17 @@ def m_login_throttle(db: Database) -> None:
     db["login_attempts"].drop()
 
 
+@core_migrations()
+def m_contest_archives(db: Database) -> None:
+    # Contests year after year (contest.contests): each earlier contest is a frozen copy of the
+    # database in the same folder; this table of the live database lists them.
+    db["contest_archives"].create(
+        {"id": int, "contest_name": str, "year": int, "file": str, "archived_at": str, "archived_by": int,
+         "proposals": int, "cases": int},
+        pk="id", not_null={"contest_name", "year", "file", "archived_at"})
+    db["contest_archives"].create_index(["file"], unique=True)
+
+
 # --- judging ------------------------------------------------------------------
 
 

@@ -44,6 +44,7 @@ ROLE_PAGES = {
             ("app_pages/contest_settings.py", "比赛设置", ":material/settings:"),
             ("app_pages/user_admin.py", "账号管理", ":material/group:"),
             ("app_pages/audit_log.py", "审计日志", ":material/history:"),
+            ("app_pages/contests.py", "历届比赛", ":material/calendar_month:"),
         ],
     },
     Role.DEPARTMENT: {

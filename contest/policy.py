@@ -60,6 +60,8 @@ PERMISSIONS: dict[str, Permission] = {
     "decline_cases": Permission((DEPARTMENT,), "主办部门退回无法办理的办理件"),
     "rate_replies": Permission((PARTICIPANT,), "评价部门答复，申请再次答复"),
     "manage_meetings": Permission((ORGANIZER,), "筹备提案对接会（职能部门面对面）、记录对接结果和会议纪要"),
+    # contests year after year
+    "start_new_contest": Permission((ORGANIZER,), "开始新一届比赛（本届归档为只读的往届比赛），切换查看往届比赛"),
 }
 
 #: Roles an organizer creates accounts for (students register themselves).

@@ -97,7 +97,7 @@ def stored_words(db: Database, rows: list[dict], analyzer) -> list[list[str]]:
             words = [w for w in analyzer(text) if " " not in w]
             result.append(words)
             fresh.append((pid, digest, " ".join(words)))
-    if fresh:
+    if fresh and not getattr(db, "archived", False):  # an earlier contest is read-only: words not kept
         with db.atomic():
             db.conn.executemany("insert or replace into proposal_words (proposal_id, digest, words) values (?, ?, ?)",
                            fresh)

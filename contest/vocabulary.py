@@ -178,6 +178,7 @@ class AuditAction(Vocabulary):
     SAVE_SHEET = "save_sheet", "保存评分草稿"
     SCREEN_PROPOSAL = "screen_proposal", "立案审查"
     SET_TOPIC = "set_topic", "调整议题"
+    START_NEW_CONTEST = "start_new_contest", "开始新一届比赛"
     SPLIT_PROPOSALS = "split_proposals", "拆分提案"
     KEEP_APART = "keep_apart", "同题建议：不是同一问题"
     SSO_LOGIN = "sso_login", "统一身份认证登录"
