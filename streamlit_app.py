@@ -10,7 +10,7 @@ from contest import accounts, db as database, demo, settings
 from contest.errors import Busy
 from contest.navigation import ACCOUNT, FIRST_LOGIN, LOGGED_OUT, PUBLIC, ROLE_PAGES
 from app_pages import _contest_switch, _sso
-from app_pages._ui import escape_md
+from app_pages._ui import close_sidebar_on_narrow_screens, escape_md
 
 st.set_page_config(page_title="集智思源提案大赛", page_icon="💡", layout="wide")
 log = logging.getLogger("contest.pages")
@@ -41,6 +41,7 @@ def _sidebar(user, contest) -> None:
                 st.session_state.clear()
                 _sso.logout()  # a campus sign-in ends too (its redirect reruns the page)
                 st.rerun()
+        close_sidebar_on_narrow_screens()
 
 
 def main() -> None:

@@ -68,3 +68,29 @@ def search_select(label: str, options: dict, *, key: str, limit: int = SEARCH_LI
     elif not matches:
         st.caption("没有符合的项。")
     return st.selectbox(label, shown, format_func=options.get, key=key)
+
+
+# Streamlit closes the sidebar after a page is chosen only when the browser's user agent names a
+# phone; on a narrow window or a tablet the open sidebar stays over the page just opened. This
+# closes it there too, below Streamlit's own phone width (its 768 px "md" breakpoint). Fixed
+# code, no user text.
+_CLOSE_SIDEBAR_ON_NARROW = """<script>
+(() => {
+  if (document.body.dataset.sidebarCloses) return;
+  document.body.dataset.sidebarCloses = "1";
+  document.addEventListener("click", (event) => {
+    if (!event.target.closest('[data-testid="stSidebarNavLink"]') || window.innerWidth >= 768) return;
+    setTimeout(() => {
+      const sidebar = document.querySelector('[data-testid="stSidebar"]');
+      if (sidebar && sidebar.getAttribute("data-collapsed") === "false") {
+        document.querySelector('[data-testid="stSidebarCollapseButton"] button')?.click();
+      }
+    }, 50);
+  });
+})();
+</script>"""
+
+
+def close_sidebar_on_narrow_screens() -> None:
+    """Call once per run, inside ``st.sidebar``."""
+    st.html(_CLOSE_SIDEBAR_ON_NARROW, unsafe_allow_javascript=True)

@@ -169,6 +169,14 @@ def m_contest_archives(db: Database) -> None:
     db["contest_archives"].create_index(["file"], unique=True)
 
 
+@core_migrations()
+def m_draft_buffers(db: Database) -> None:
+    # What a student typed on 撰写提案 and has not saved yet (contest.autosave), kept per user and
+    # proposal (0: a new proposal) so that leaving the page, a reload or a new session loses nothing.
+    db["draft_buffers"].create({"user_id": int, "proposal_id": int, "fields": str, "updated_at": str},
+                               pk=("user_id", "proposal_id"))
+
+
 # --- judging ------------------------------------------------------------------
 
 

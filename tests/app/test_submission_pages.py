@@ -44,6 +44,25 @@ def test_new_draft_then_submit(app_as, fresh_db, people):
     assert any(b.label == "保存修改" for b in at.button)  # a submitted proposal is edited in place
 
 
+def test_typed_text_is_autosaved_and_restored_in_a_new_session(app_as, fresh_db, people):
+    at = app_as("alice", WRITE)
+    fill(at, title="食堂", problem="只写了一半")
+    click(at, "保存草稿")
+    pid = at.session_state["wp_choice"]
+    fill(at, title="食堂排队太久", suggestions="还没想好")
+    at.run()  # each change of a field is kept at once, no button pressed
+    assert proposals.get(fresh_db, people["alice"], pid)["title"] == "食堂"
+
+    again = app_as("alice", WRITE)  # a new session (reload, new login): back on that draft, text restored
+    assert again.session_state["wp_choice"] == pid
+    assert again.text_input(key=f"wp{pid}_title").value == "食堂排队太久"
+    assert again.text_area(key=f"wp{pid}_suggestions").value == "还没想好"
+    assert "自动保存" in texts(again)
+    click(again, "放弃这些修改")
+    assert again.text_input(key=f"wp{pid}_title").value == "食堂"
+    assert "自动保存" not in texts(again)
+
+
 def test_validation_error_keeps_everything_typed(app_as, fresh_db):
     at = app_as("alice", WRITE)
     prefix = fill(at, **(GOOD | {"problem": "太短了"}))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, demo_server
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, demo_server, new_context
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +35,20 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    context.set_default_timeout(20_000)
+    context = new_context(browser, "desktop")
     pg = context.new_page()
     yield pg
     context.close()
+
+
+@pytest.fixture
+def device_page(browser):
+    """``device_page("desktop")`` or ``device_page("phone")`` (375 × 812): a fresh page of that size."""
+    contexts = []
+
+    def make(device: str):
+        contexts.append(new_context(browser, device))
+        return contexts[-1].new_page()
+    yield make
+    for context in contexts:
+        context.close()

@@ -18,7 +18,18 @@ SCREENSHOTS = ROOT / "tests" / "browser" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
+DESKTOP = {"width": 1400, "height": 1000}
+PHONE = {"width": 375, "height": 812}  # the phone size the journeys are checked at
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def new_context(browser, device: str = "desktop"):
+    """A browser context of a desktop window or (``"phone"``) a 375 × 812 phone screen. The phone
+    keeps a desktop browser's user agent, as a narrow window or a tablet browser does."""
+    context = browser.new_context(viewport=PHONE if device == "phone" else DESKTOP, locale="zh-CN",
+                                  has_touch=device == "phone")
+    context.set_default_timeout(20_000)
+    return context
 
 
 def free_port() -> int:
@@ -69,14 +80,28 @@ def wait_http(url: str, proc, log_path: Path, timeout: float = 60) -> None:
 
 
 def wait_idle(page, settle: float = 0.3) -> None:
-    """Wait until the script run triggered by the last action has finished."""
+    """Wait until the script runs triggered by the last action have finished: the app stays idle for
+    ``settle`` seconds with no element of an earlier run left. (A click right after typing into a
+    field outside a form sends two reruns, the field's and the button's; between them the app
+    reports idle for a moment.)"""
     time.sleep(settle)
-    page.wait_for_selector(IDLE, timeout=30_000)
+    deadline = time.time() + 30
+    while True:
+        page.wait_for_selector(IDLE, timeout=30_000)
+        time.sleep(settle)
+        if page.evaluate(_SETTLED):
+            return
+        if time.time() > deadline:
+            raise TimeoutError("the app did not settle within 30 s")
+
+
+_SETTLED = f"""() => !!document.querySelector("{IDLE}")
+    && !document.querySelector("[data-testid='stElementContainer'][data-stale='true']")"""
 
 
 def open_app(page, server) -> None:
     page.goto(server)
-    page.wait_for_selector("[data-testid='stSidebar']")
+    page.wait_for_selector("[data-testid='stSidebar']", state="attached")  # collapsed on a phone
     wait_idle(page)
 
 
@@ -87,13 +112,26 @@ def login(page, server, username: str, password: str = "demo1234") -> None:
     page.get_by_label("密码", exact=True).fill(password)
     page.get_by_role("button", name="登录", exact=True).click()
     wait_idle(page)
-    page.get_by_role("button", name="退出登录").wait_for()
+    page.get_by_role("button", name="退出登录").wait_for(state="attached")  # in the collapsed sidebar on a phone
 
 
 def goto_page(page, title: str) -> None:
-    """Click the sidebar navigation link with this title."""
+    """Click the sidebar navigation link with this title (opening the sidebar first on a phone)."""
+    open_sidebar(page)
     page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
     wait_idle(page)
+
+
+def sidebar_open(page) -> bool:
+    return page.get_by_test_id("stSidebar").get_attribute("data-collapsed") != "true"
+
+
+def open_sidebar(page) -> None:
+    """Open the sidebar where it starts collapsed (a phone-sized window)."""
+    if not sidebar_open(page):
+        page.get_by_test_id("stExpandSidebarButton").click()
+        page.wait_for_selector("[data-testid='stSidebar'][data-collapsed='false']")
+        time.sleep(0.4)  # the slide-in animation
 
 
 def shot(page, name: str) -> Path:
