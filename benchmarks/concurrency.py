@@ -247,6 +247,13 @@ async def measure(url: str, pid: int, judges: int, saves: int) -> dict:
             "logged_in_rss": peak[0]}
 
 
+def _machine() -> str:
+    """CPU model and count, e.g. "2 x Intel(R) Xeon(R) CPU @ 2.20GHz, Linux"."""
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), "unknown CPU") if Path("/proc/cpuinfo").exists() else "unknown CPU"
+    return f"{os.cpu_count()} x {model}, {os.uname().sysname}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--judges", type=int, default=50)
@@ -265,6 +272,7 @@ def main() -> None:
             server.wait(timeout=20)
         stored = submitted_sheets(db_path)
     load = os.getloadavg()[0]
+    machine = _machine()
     total = args.judges * args.saves
     acknowledged = total - len(result["errors"])
     missing = max(acknowledged - stored, 0)
@@ -283,14 +291,14 @@ def main() -> None:
         print("   ", error)
     print(f"  server memory: {result['logged_in_rss']:.0f} MB with {args.judges} sessions logged in, "
           f"peak {result['peak_rss']:.0f} MB while saving, lifetime peak (VmHWM) {hwm:.0f} MB")
-    print(f"  machine load average at the end: {load:.1f} (2 CPUs shared with other work)")
+    print(f"  machine load average at the end: {load:.1f} ({machine}, shared with other work)")
 
     from _results import record
 
     record("Concurrent judges saving score sheets (benchmarks/concurrency.py)", f"""
 {args.judges} judges, each a WebSocket session speaking Streamlit's protocol to `streamlit run serve.py` on
 loopback (login form, then 评分: every criterion, a comment, 提交), all saving at once, {args.saves} sheets each;
-2 shared CPU cores. Latency is the click to the end of the rerun that shows the success message.
+machine: {machine}, shared with other work. Latency is the click to the end of the rerun that shows the success message.
 
 | figure | value |
 |---|---|
@@ -303,7 +311,7 @@ loopback (login form, then 评分: every criterion, a comment, 提交), all savi
 | server memory, {args.judges} sessions logged in | {result['logged_in_rss']:.0f} MB |
 | server peak memory while saving (RSS) | {result['peak_rss']:.0f} MB |
 | server lifetime peak (VmHWM, includes the logins) | {hwm:.0f} MB |
-| machine load average at the end (2 CPUs) | {load:.1f} |
+| machine load average at the end ({os.cpu_count()} CPUs) | {load:.1f} |
 
 Target: 0 errors. Other work on the machine at the same time inflates the latencies.
 """)
