@@ -7,7 +7,7 @@ import os
 import streamlit as st
 
 from contest import accounts, db as database, demo, settings
-from contest.errors import Busy
+from contest.errors import Busy, ContestError
 from contest.navigation import ACCOUNT, FIRST_LOGIN, LOGGED_OUT, PUBLIC, ROLE_PAGES
 from app_pages import _contest_switch, _sso
 from app_pages._ui import close_sidebar_on_narrow_screens, escape_md
@@ -74,7 +74,10 @@ def run_guarded(app) -> None:
         app()
     except Exception as error:  # st.rerun / st.stop are BaseException and pass through
         log.exception("a page failed")
-        st.error(str(Busy()) if database.is_busy(error) else UNEXPECTED)
+        if isinstance(error, ContestError):  # a refusal (Busy included) the page did not catch: its own words
+            st.error(escape_md(str(error)))
+        else:
+            st.error(str(Busy()) if database.is_busy(error) else UNEXPECTED)
         if st.get_option("client.showErrorDetails") not in ("none", False):
             st.exception(error)
 

@@ -82,3 +82,19 @@ def test_with_error_details_on_the_traceback_is_shown_too(sheet, broken_sheets):
     config.set_option("client.showErrorDetails", "full")
     submit(at, pid)
     assert any("系统出了点问题" in e.value for e in at.error) and at.exception
+
+
+def test_a_busy_database_outside_any_form_still_says_busy_in_chinese(app_as, people, monkeypatch, production_errors):
+    """A write lock that stays taken where no page catches it (here: the router re-reading the user)."""
+    from contest import accounts
+    from contest.errors import Busy
+
+    at = app_as("judge")
+
+    def busy(*args, **kwargs):
+        raise Busy()
+
+    monkeypatch.setattr(accounts, "get_user", busy)
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [str(Busy())]
