@@ -6,10 +6,10 @@ import os
 
 import streamlit as st
 
-from contest import accounts, db as database, demo, settings
+from contest import db as database, demo, settings
 from contest.errors import Busy, ContestError
-from contest.navigation import ACCOUNT, FIRST_LOGIN, LOGGED_OUT, PUBLIC, ROLE_PAGES
-from app_pages import _contest_switch, _sso
+from contest.navigation import ACCOUNT, EVERY_PAGE, FIRST_LOGIN, LOGGED_OUT, PUBLIC, ROLE_PAGES
+from app_pages import _contest_switch, _session
 from app_pages._ui import close_sidebar_on_narrow_screens, escape_md
 
 st.set_page_config(page_title="集智思源提案大赛", page_icon="💡", layout="wide")
@@ -38,9 +38,7 @@ def _sidebar(user, contest) -> None:
         if user:
             st.text(f"{user.name}（{user.role_name}）")
             if st.button("退出登录", icon=":material/logout:"):
-                st.session_state.clear()
-                _sso.logout()  # a campus sign-in ends too (its redirect reruns the page)
-                st.rerun()
+                _session.logout()  # the session, its cookie and a campus sign-in
         close_sidebar_on_narrow_screens()
 
 
@@ -54,12 +52,13 @@ def main() -> None:
         with st.spinner("首次启动：正在生成演示比赛…"):
             demo.build(db)
     st.session_state["db"] = db
-    user = accounts.get_user(db, st.session_state.get("user_id")) or _sso.resume(db)
+    user = _session.current_user(db)  # the session cookie survives a reload (app_pages/_session.py)
     st.session_state["user"] = user
     db = st.session_state["db"] = _contest_switch.viewed(db, user)  # an earlier contest: read-only
     contest = settings.get(db)
     _sidebar(user, contest)
-    page = st.navigation(navigation_for(user), expanded=True)
+    page = st.navigation(_session.with_every_url(navigation_for(user), EVERY_PAGE, user), expanded=True)
+    _session.show_notice(user)
     if flash := st.session_state.pop("flash", None):
         st.success(flash)
     page.run()

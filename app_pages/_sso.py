@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from contest import sso
+from contest import sessions, sso
 from contest.errors import ContestError
 
 REFUSED = "sso_refused"
+ISSUED_AT = "sso_issued_at"  # the ID token's iat: a sign-in before "log out everywhere" no longer counts
 
 
 def configured() -> bool:
@@ -26,13 +27,17 @@ def resume(db):
     """The account of the identity signed in through the campus provider, or None."""
     if not configured() or not st.user.is_logged_in:
         return None
+    claims = st.user.to_dict()
     try:
-        user = sso.sign_in(db, st.user.to_dict())
+        user = sso.sign_in(db, claims)
     except ContestError as error:
         st.session_state[REFUSED] = str(error)
         return None
     st.session_state.pop(REFUSED, None)
+    if not sessions.signed_in_after_end(db, user.id, claims.get("iat")):
+        return None  # ended since (log out everywhere, password, disabled): sign in again
     st.session_state["user_id"] = user.id  # mapped once per browser session
+    st.session_state[ISSUED_AT] = claims.get("iat")
     return user
 
 

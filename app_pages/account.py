@@ -1,8 +1,8 @@
 """The logged-in user's account: profile and password."""
 import streamlit as st
 
-from contest import accounts, settings
-from app_pages import _ui as ui
+from contest import accounts, sessions, settings
+from app_pages import _session, _ui as ui
 
 user = ui.user()
 st.title("我的账号")
@@ -23,4 +23,11 @@ with st.form("change_password", clear_on_submit=True):
     confirm = st.text_input("确认新密码", type="password")
     submitted = st.form_submit_button("修改密码")
 if submitted and ui.attempt(lambda: accounts.change_password(ui.db(), user, old, new, confirm) or True):
-    ui.flash("密码已修改。")
+    _session.begin(user, "password")  # the change ended every session: this browser logs in anew
+
+st.subheader("登录设备")
+st.caption(f"您的账号目前在 {sessions.open_count(ui.db(), user.id)} 个浏览器中保持登录"
+           f"（连续 {settings.get(ui.db()).session_idle_days} 天未使用或登录满 "
+           f"{settings.get(ui.db()).session_days} 天后需要重新登录）。在公用电脑上用完请退出登录。")
+if st.button("在所有设备上退出登录", icon=":material/devices:"):
+    _session.log_out_everywhere(user)

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from contest import accounts, demo, settings
-from app_pages import _sso as ui_sso, _ui as ui
+from app_pages import _session, _sso as ui_sso, _ui as ui
 
 contest = settings.get(ui.db())
 st.title(ui.escape_md(contest.contest_name))
@@ -16,12 +16,11 @@ if submitted:
     # The address counts against its own throttle (None through localhost): contest.accounts.login.
     user = ui.attempt(lambda: accounts.login(ui.db(), username, password, client=st.context.ip_address))
     if user:
-        st.session_state["user_id"] = user.id
-        ui.flash(f"欢迎，{ui.escape_md(user.name)}。")
+        _session.begin(user)  # stays logged in after a reload (the page opened before opens again)
 
 ui_sso.login_button()
 
-st.caption("还没有账号？参赛学生请在左侧“学生注册”自行注册；评委和职能部门账号由组织者创建。刷新浏览器页面后需要重新登录。")
+st.caption("还没有账号？参赛学生请在左侧“学生注册”自行注册；评委和职能部门账号由组织者创建。")
 
 if contest.demo_mode:
     st.subheader("演示账号")

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from contest import accounts, settings
-from app_pages import _ui as ui
+from app_pages import _session, _ui as ui
 
 contest = settings.get(ui.db())
 st.title("学生注册")
@@ -22,5 +22,4 @@ if submitted:
         ui.db(), student_no=student_no, name=name, college=college or "", email=email, phone=phone,
         password=password, password_confirm=confirm, colleges=contest.colleges))
     if user:
-        st.session_state["user_id"] = user.id
-        ui.flash(f"注册成功，欢迎 {ui.escape_md(user.name)}！现在可以撰写提案了。")
+        _session.begin(user, "registered")

@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
-from . import audit, clock, policy, settings, validation
+from . import audit, clock, policy, sessions, settings, validation
 from .db import get_row, transaction, writes
 from .errors import AuthError, PermissionDenied, ValidationError
 from .vocabulary import Role, from_label
@@ -283,6 +283,7 @@ def change_password(db: Database, user: User, old_password: str, new_password: s
         raise ValidationError("新密码不能与原密码相同。")
     check_password_strength(new_password, user.username, user.student_no)
     db["users"].update(user.id, {"password_hash": hash_password(new_password), "must_change_password": 0})
+    sessions.end_all(db, user.id)  # every device logs in again with the new password (this one too)
     audit.record(db, user, "change_password", f"user:{user.id}")
 
 
@@ -468,6 +469,7 @@ def reset_password(db: Database, actor: User, user_id: int) -> str:
     password = temporary_password()
     db["users"].update(user_id, {"password_hash": hash_password(password), "must_change_password": 1})
     db["login_throttle"].delete_where("key = ? or key like ?", [f"account:{user_id}", f"account:{user_id}@%"])
+    sessions.end_all(db, user_id)
     audit.record(db, actor, "reset_password", f"user:{user_id}", {"username": target["username"]})
     return password
 
@@ -480,6 +482,8 @@ def set_active(db: Database, actor: User, user_id: int, active: bool) -> None:
     if user_id == actor.id:
         raise PermissionDenied("不能停用自己的账号。")
     db["users"].update(user_id, {"active": int(active)})
+    if not active:
+        sessions.end_all(db, user_id)  # a disabled account is logged out everywhere
     audit.record(db, actor, "enable_account" if active else "disable_account", f"user:{user_id}")
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
-#: users, login throttling, settings, departments, audit log, proposals, co-authors, attachments
+#: users, login throttling, login sessions, settings, departments, audit log, proposals, co-authors, attachments
 core_migrations = Migrations("contest")
 #: assignments, conflicts, score sheets and scores (judging modules); awards (contest.results);
 #: rubric unlocks (contest.rubric_lock)
@@ -175,6 +175,24 @@ def m_draft_buffers(db: Database) -> None:
     # proposal (0: a new proposal) so that leaving the page, a reload or a new session loses nothing.
     db["draft_buffers"].create({"user_id": int, "proposal_id": int, "fields": str, "updated_at": str},
                                pk=("user_id", "proposal_id"))
+
+
+@core_migrations()
+def m_login_sessions(db: Database) -> None:
+    # Logins that survive a reload (contest.sessions): the hash of each session's token, its
+    # account and lifetime; one-time codes that /session/start exchanges for a session cookie;
+    # when each account's sessions were last ended (log out everywhere, password change, disabled).
+    db["sessions"].create(
+        {"id": int, "token_hash": str, "user_id": int, "how": str, "created_at": str, "last_seen_at": str,
+         "expires_at": str, "revoked_at": str},
+        pk="id", not_null={"token_hash", "user_id", "created_at", "last_seen_at", "expires_at"},
+        foreign_keys=[("user_id", "users", "id")],
+    )
+    db["sessions"].create_index(["token_hash"], unique=True)
+    db["sessions"].create_index(["user_id"])
+    db["session_codes"].create({"code_hash": str, "user_id": int, "how": str, "expires_at": str},
+                               pk="code_hash", foreign_keys=[("user_id", "users", "id")])
+    db["users"].add_column("sessions_ended_at", str)
 
 
 # --- judging ------------------------------------------------------------------

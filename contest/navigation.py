@@ -56,3 +56,6 @@ LOGGED_OUT = [
     ("app_pages/register.py", "学生注册", ":material/how_to_reg:"),
 ]
 FIRST_LOGIN = [("app_pages/first_login.py", "设置新密码", ":material/key:")]
+# Every page of the portal, once: a URL of a page the user may not open still leads somewhere.
+EVERY_PAGE = list(dict.fromkeys(LOGGED_OUT + FIRST_LOGIN + PUBLIC + ACCOUNT + [
+    entry for sections in ROLE_PAGES.values() for entries in sections.values() for entry in entries]))

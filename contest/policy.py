@@ -36,6 +36,7 @@ class Permission:
 PERMISSIONS: dict[str, Permission] = {
     # accounts and settings
     "change_own_password": Permission((PARTICIPANT, JUDGE, ORGANIZER, DEPARTMENT), "修改自己的密码"),
+    "end_own_sessions": Permission((PARTICIPANT, JUDGE, ORGANIZER, DEPARTMENT), "退出自己在所有设备上的登录"),
     "manage_accounts": Permission((ORGANIZER,), "管理账号：新建、导入、停用、重置密码、查看账号名单"),
     "manage_settings": Permission((ORGANIZER,), "修改比赛设置、评分标准和职能部门"),
     "read_audit_log": Permission((ORGANIZER,), "查看审计日志"),

@@ -78,6 +78,9 @@ class Settings:
     sso_create_students: bool = True  # a student's first campus sign-in creates the participant account
     sso_required_roles: list = field(default_factory=list)  # roles that may not log in with a password
     sso_claims: dict = field(default_factory=dict)  # claim names, e.g. {"student_no": "uid"}
+    # login sessions (contest/sessions.py): a login lasts session_days, or until session_idle_days unused
+    session_days: int = 30
+    session_idle_days: int = 7
 
     def at(self, phase: str) -> dt.datetime | None:
         value = self.phases.get(phase)
@@ -200,6 +203,9 @@ def validate(settings: Settings) -> Settings:
         sso_create_students=bool(settings.sso_create_students),
         sso_required_roles=_validate_sso_roles(settings.sso_required_roles),
         sso_claims=_validate_sso_claims(settings.sso_claims),
+        session_days=_validate_days(settings.session_days, "登录有效期（天）", 1, 365),
+        session_idle_days=_validate_days(settings.session_idle_days, "登录闲置失效（天）", 1,
+                                         min(365, int(_number(settings.session_days, "登录有效期（天）")))),
     )
 
 
@@ -340,6 +346,13 @@ def _validate_colleges(colleges: list) -> list[str]:
         raise ValidationError("至少需要一个学院。")
     _unique(cleaned, "学院名称")
     return cleaned
+
+
+def _validate_days(value, label: str, low: int, high: int) -> int:
+    number = _number(value, label)
+    if number != int(number) or not low <= number <= high:
+        raise ValidationError(f"{label}应为 {low}–{high} 的整数。")
+    return int(number)
 
 
 def _validate_reviews(value) -> int:

@@ -153,6 +153,7 @@ class AuditAction(Vocabulary):
     DISCARD_ASSIGNMENTS = "discard_assignments", "放弃分配草案"
     EDIT_PROPOSAL = "edit_proposal", "修改提案"
     ENABLE_ACCOUNT = "enable_account", "启用账号"
+    END_SESSIONS = "end_sessions", "退出所有设备"
     FORWARD_PROPOSAL = "forward_proposal", "转办提案"
     IMPORT_ACCOUNTS = "import_accounts", "导入账号"
     IMPORT_ASSIGNMENTS = "import_assignments", "导入评审分配"

@@ -40,7 +40,8 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def demo_server(db: Path, *streamlit_args: str, port: int | None = None, prepare=None):
-    """A streamlit server on a fresh demo contest in ``db``; yields its base URL.
+    """A streamlit server on a fresh demo contest in ``db``, started the way start.sh starts it
+    (``streamlit run serve.py``: the session cookie routes, lang="zh-CN"); yields its base URL.
     ``prepare(db_path)`` runs after the demo is built and before the server starts."""
     env = dict(os.environ, CONTEST_DB=str(db))
     subprocess.run([sys.executable, "-m", "contest", "demo"], cwd=ROOT, env=env, check=True,
@@ -51,7 +52,7 @@ def demo_server(db: Path, *streamlit_args: str, port: int | None = None, prepare
     log_path = db.with_suffix(".log")
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
              "--server.port", str(port), "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none", *streamlit_args],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -106,11 +107,14 @@ def open_app(page, server) -> None:
 
 
 def login(page, server, username: str, password: str = "demo1234") -> None:
-    """Open the portal fresh (a reload logs out) and log in."""
+    """Open the portal logged out (the browser context's cookies cleared) and log in; the login
+    reloads the page (the session cookie is set by /session/start)."""
+    page.context.clear_cookies()
     open_app(page, server)
     page.get_by_label("用户名或学号").fill(username)
     page.get_by_label("密码", exact=True).fill(password)
-    page.get_by_role("button", name="登录", exact=True).click()
+    with page.expect_navigation(url=lambda url: "/session/" not in url):  # /session/start, then the page
+        page.get_by_role("button", name="登录", exact=True).click()
     wait_idle(page)
     page.get_by_role("button", name="退出登录").wait_for(state="attached")  # in the collapsed sidebar on a phone
 
