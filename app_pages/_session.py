@@ -37,10 +37,16 @@ def cookie_routes() -> bool:
     return os.environ.get(ROUTES_ENV) == "1"
 
 
+def _cookie() -> str | None:
+    """The session cookie this browser sent (None under AppTest, whose context is a mock)."""
+    value = st.context.cookies.get(sessions.COOKIE)
+    return value if isinstance(value, str) else None
+
+
 def current_user(db):
     """The account logged in in this browser, or None: the session token (this browser session's,
     else the cookie's), then a campus sign-in."""
-    token = st.session_state.get(TOKEN) or st.context.cookies.get(sessions.COOKIE)
+    token = st.session_state.get(TOKEN) or _cookie()
     if token and (user := accounts.get_user(db, sessions.resume(db, token))):
         return user
     st.session_state.pop(TOKEN, None)
@@ -87,10 +93,10 @@ def show_notice(user) -> None:
 
 def logout() -> None:
     """End this browser's login: the session in the database, the cookie, a campus sign-in."""
-    sessions.end(ui.db(), st.session_state.get(TOKEN) or st.context.cookies.get(sessions.COOKIE))
+    sessions.end(ui.db(), st.session_state.get(TOKEN) or _cookie())
     st.session_state.clear()
     _sso.logout()  # a campus sign-in ends too (its redirect reloads the page)
-    if cookie_routes() and sessions.COOKIE in st.context.cookies:
+    if cookie_routes() and _cookie():
         _redirect(END)  # the route deletes the cookie and goes to the home page
     st.rerun()
 
