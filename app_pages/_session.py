@@ -23,6 +23,7 @@ from app_pages import _sso, _ui as ui
 ROUTES_ENV = "CONTEST_SESSION_ROUTES"  # set by serve.py, which serves START and END
 START, END = "/session/start", "/session/end"
 TOKEN = "session_token"
+LIVE_DB = "session_db"  # the live contest's database (the pages may be reading an earlier contest's)
 NOTICES = {  # shown once after the login redirect (?notice=key); the route passes only these keys
     "welcome": "欢迎，{name}。",
     "registered": "注册成功，欢迎 {name}！现在可以撰写提案了。",
@@ -46,6 +47,7 @@ def _cookie() -> str | None:
 def current_user(db):
     """The account logged in in this browser, or None: the session token (this browser session's,
     else the cookie's), then a campus sign-in."""
+    st.session_state[LIVE_DB] = db
     token = st.session_state.get(TOKEN) or _cookie()
     if token and (user := accounts.get_user(db, sessions.resume(db, token))):
         return user
@@ -55,6 +57,10 @@ def current_user(db):
         st.session_state.pop("user_id", None)  # logged out everywhere since that sign-in
         user = None
     return user or _sso.resume(db)
+
+
+def _db():
+    return st.session_state.get(LIVE_DB) or ui.db()
 
 
 def _redirect(url: str) -> None:
@@ -67,13 +73,14 @@ def _redirect(url: str) -> None:
 
 def _here() -> str:
     """This page's path, to come back to after the login (the home page for login pages)."""
-    path = urlsplit(st.context.url or "").path or "/"
+    url = st.context.url
+    path = urlsplit(url if isinstance(url, str) else "").path or "/"
     return "/" if path in _ENTRY_PATHS else path
 
 
 def begin(user, notice: str = "welcome") -> None:
     """Log this browser in as ``user`` (whose password was just checked) and show ``notice``."""
-    db = ui.db()
+    db = _db()
     if cookie_routes():
         code = sessions.issue_code(db, user.id)
         _redirect(START + "?" + urlencode({"code": code, "next": _here(), "notice": notice}))
@@ -93,7 +100,7 @@ def show_notice(user) -> None:
 
 def logout() -> None:
     """End this browser's login: the session in the database, the cookie, a campus sign-in."""
-    sessions.end(ui.db(), st.session_state.get(TOKEN) or _cookie())
+    sessions.end(_db(), st.session_state.get(TOKEN) or _cookie())
     st.session_state.clear()
     _sso.logout()  # a campus sign-in ends too (its redirect reloads the page)
     if cookie_routes() and _cookie():
@@ -103,8 +110,13 @@ def logout() -> None:
 
 def log_out_everywhere(user) -> None:
     """End every session of the account, this browser's too (我的账号)."""
-    sessions.log_out_everywhere(ui.db(), user)
+    sessions.log_out_everywhere(_db(), user)
     logout()
+
+
+def open_count(user) -> int:
+    """How many browsers the account is logged in on."""
+    return sessions.open_count(_db(), user.id)
 
 
 def with_every_url(sections: dict, entries, user) -> dict:

@@ -1,7 +1,7 @@
 """The logged-in user's account: profile and password."""
 import streamlit as st
 
-from contest import accounts, sessions, settings
+from contest import accounts, settings
 from app_pages import _session, _ui as ui
 
 user = ui.user()
@@ -26,7 +26,7 @@ if submitted and ui.attempt(lambda: accounts.change_password(ui.db(), user, old,
     _session.begin(user, "password")  # the change ended every session: this browser logs in anew
 
 st.subheader("登录设备")
-st.caption(f"您的账号目前在 {sessions.open_count(ui.db(), user.id)} 个浏览器中保持登录"
+st.caption(f"您的账号目前在 {_session.open_count(user)} 个浏览器中保持登录"
            f"（连续 {settings.get(ui.db()).session_idle_days} 天未使用或登录满 "
            f"{settings.get(ui.db()).session_days} 天后需要重新登录）。在公用电脑上用完请退出登录。")
 if st.button("在所有设备上退出登录", icon=":material/devices:"):
