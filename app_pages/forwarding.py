@@ -12,6 +12,7 @@ db, user = ui.db(), ui.user()
 contest = settings.get(db)
 departments = {d["code"]: d["name"] for d in settings.departments(db)}
 dept_label = lambda code: departments.get(code, code or "（未选择）")  # noqa: E731
+PAGE_ROWS = 200
 
 st.title("提案转办")
 st.caption("把已立案的提案转交职能部门办理（主办 + 可选协办），并设定答复期限。"
@@ -31,13 +32,19 @@ with tab_bulk:
         st.info("没有待转办的立案提案。")
     else:
         st.caption("勾选要转办的提案；承办部门已按提案人建议预填，可逐行修改。每件提案单独成为一个办理件。")
+        pages = max(1, -(-len(waiting) // PAGE_ROWS))
+        if pages > 1:  # a table of tens of thousands of editable rows is slow to send and to use
+            page = st.number_input(f"页码（每页 {PAGE_ROWS} 件，共 {pages} 页）", 1, pages, 1, key="bulk_page")
+            waiting_page = waiting.iloc[(page - 1) * PAGE_ROWS: page * PAGE_ROWS]
+        else:
+            waiting_page = waiting
         table = pd.DataFrame({
             "选择": False,
-            "编号": waiting["id"],
-            "标题": waiting["title"],
-            "议题": waiting["topic"].map(contest.topic_name),
-            "承办部门": waiting["department"].map(lambda c: departments.get(c)),
-            "合并成员": waiting["merged"],
+            "编号": waiting_page["id"],
+            "标题": waiting_page["title"],
+            "议题": waiting_page["topic"].map(contest.topic_name),
+            "承办部门": waiting_page["department"].map(lambda c: departments.get(c)),
+            "合并成员": waiting_page["merged"],
         })
         with st.form("bulk_forward"):
             edited = st.data_editor(
@@ -65,26 +72,33 @@ with tab_one:
         options = [int(i) for i in waiting["id"]]
         waiting_titles = {int(i): t for i, t in zip(waiting["id"], waiting["title"])}
         ui.forget_stale("one_pid", options)
-        pid = st.selectbox("提案（作为主提案）", options, format_func=lambda i: f"#{i} {waiting_titles.get(i, '')}", key="one_pid")
-        row = waiting.set_index("id").loc[pid]
-        suggested = row["department"] if row["department"] in departments else None
-        codes = list(departments)
-        with st.form("one_forward"):
-            lead = st.selectbox("主办部门", codes, index=codes.index(suggested) if suggested else 0,
-                                format_func=dept_label, help="按提案人建议的承办部门预填",
-                                key="one_lead")
-            co = st.multiselect("协办部门（可选）", codes, format_func=dept_label, placeholder="请选择（可多选）")
-            members = st.multiselect(
-                "合并办理的同题提案（可选）", [i for i in options if i != pid], format_func=lambda i: f"#{i} {waiting_titles.get(i, '')}",
-                help="同一问题的多件提案合并为一个办理件，由同一部门统一答复；每件提案都计入统计。", placeholder="请选择（可多选）")
-            due_days = st.number_input("答复期限（天）", 1, 365, forwarding.DEFAULT_DUE_DAYS)
-            note = st.text_area("转办说明（可选，部门可见）", max_chars=500)
-            if st.form_submit_button("转办", type="primary"):
-                merged = None if not members and int(row["merged"]) else members
-                case_id = ui.attempt(lambda: forwarding.forward(db, user, int(pid), lead, co_departments=co,
-                                                              due_days=due_days, note=note, member_ids=merged))
-                if case_id:
-                    ui.flash(f"已转办，办理编号 {case_id}。")
+        pid = ui.search_select("提案（作为主提案）", {i: f"#{i} {waiting_titles.get(i, '')}" for i in options},
+                               key="one_pid")
+        if pid is not None:
+            row = waiting.set_index("id").loc[pid]
+            suggested = row["department"] if row["department"] in departments else None
+            codes = list(departments)
+            with st.form("one_forward"):
+                lead = st.selectbox("主办部门", codes, index=codes.index(suggested) if suggested else 0,
+                                    format_func=dept_label, help="按提案人建议的承办部门预填",
+                                    key="one_lead")
+                co = st.multiselect("协办部门（可选）", codes, format_func=dept_label, placeholder="请选择（可多选）")
+                candidates = [i for i in options if i != pid]
+                if len(candidates) > ui.SEARCH_LIMIT:  # many waiting: those of the same topic, nearest numbers first
+                    topic_of = dict(zip(waiting["id"].tolist(), waiting["topic"].tolist()))
+                    same = sorted((i for i in candidates if topic_of.get(i) == row["topic"]), key=lambda i: abs(i - pid))
+                    candidates = sorted(same[:ui.SEARCH_LIMIT])
+                members = st.multiselect(
+                    "合并办理的同题提案（可选）", candidates, format_func=lambda i: f"#{i} {waiting_titles.get(i, '')}",
+                    help="同一问题的多件提案合并为一个办理件，由同一部门统一答复；每件提案都计入统计。", placeholder="请选择（可多选）")
+                due_days = st.number_input("答复期限（天）", 1, 365, forwarding.DEFAULT_DUE_DAYS)
+                note = st.text_area("转办说明（可选，部门可见）", max_chars=500)
+                if st.form_submit_button("转办", type="primary"):
+                    merged = None if not members and int(row["merged"]) else members
+                    case_id = ui.attempt(lambda: forwarding.forward(db, user, int(pid), lead, co_departments=co,
+                                                                  due_days=due_days, note=note, member_ids=merged))
+                    if case_id:
+                        ui.flash(f"已转办，办理编号 {case_id}。")
 
 with tab_cases:
     if case_frame.empty:
@@ -104,8 +118,8 @@ with tab_cases:
         ids = [int(i) for i in case_frame["id"]]
         case_titles = {int(i): t for i, t in zip(case_frame["id"], case_frame["title"])}
         ui.forget_stale("case_detail", ids)
-        case_id = st.selectbox("查看办理件", ids, format_func=lambda i: f"#{i} {case_titles.get(i, '')}", key="case_detail")
-        case = ui.attempt(lambda: forwarding.get_case(db, user, int(case_id)))
+        case_id = ui.search_select("查看办理件", {i: f"#{i} {case_titles.get(i, '')}" for i in ids}, key="case_detail")
+        case = ui.attempt(lambda: forwarding.get_case(db, user, int(case_id))) if case_id is not None else None
         if case:
             st.subheader("转办记录")
             st.dataframe(pd.DataFrame([{
@@ -141,10 +155,9 @@ with tab_re:
         order = list(declined["id"]) + [i for i in open_cases["id"] if i not in set(declined["id"])]
         info = case_frame.set_index("id")
         ui.forget_stale("re_case", order)
-        case_id = st.selectbox(
-            "办理件", order, key="re_case",
-            format_func=lambda i: f"#{i} {info.loc[i, 'title']}")
-        detail = ui.attempt(lambda: forwarding.get_case(db, user, int(case_id)))
+        titles_by_id = dict(zip(case_frame["id"].tolist(), case_frame["title"].tolist()))
+        case_id = ui.search_select("办理件", {int(i): f"#{i} {titles_by_id.get(i, '')}" for i in order}, key="re_case")
+        detail = ui.attempt(lambda: forwarding.get_case(db, user, int(case_id))) if case_id is not None else None
         if detail:
             st.caption(f"当前主办：{ui.escape_md(info.loc[case_id, 'department_name'])}；"
                        f"状态：{info.loc[case_id, 'status_name']}")
@@ -158,7 +171,7 @@ with tab_re:
             co = st.multiselect("协办部门（可选）", codes, format_func=dept_label, key="re_co", placeholder="请选择（可多选）")
             due_days = st.number_input("答复期限（天）", 1, 365, forwarding.DEFAULT_DUE_DAYS, key="re_due")
             reason = st.text_area("重新转办的理由", max_chars=500)
-            if st.form_submit_button("重新转办", type="primary"):
+            if st.form_submit_button("重新转办", type="primary") and case_id is not None:
                 if ui.attempt(lambda: forwarding.reforward(db, user, int(case_id), lead, reason=reason, co_departments=co,
                                                          due_days=due_days) or True):
                     ui.flash("已重新转办。")

@@ -1,8 +1,10 @@
 """提案办理公开: forwarded proposals with department, state and published replies; headline figures. No personal data."""
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
-from contest import clock, followup_stats, public_followup, settings
+from contest import audit, clock, followup_stats, public_followup, settings
 from contest.vocabulary import AnswerState, EntryKind
 from app_pages import _ui as ui
 from app_pages._followup_widgets import show_reply_details
@@ -17,7 +19,13 @@ D = followup_stats.DEFINITIONS
 st.title("提案办理公开")
 st.caption("学生提案转交职能部门后的办理情况与部门答复。本页不显示提案人姓名、学号、学院和评价意见。")
 
-figures = followup_stats.public_stats(db, now=now)
+@st.cache_data(max_entries=4, show_spinner=False)
+def public_figures(_db, version: int, minute: str) -> dict:
+    """Counts only (nothing personal): recomputed after any write or when the minute turns."""
+    return followup_stats.public_stats(_db, now=dt.datetime.fromisoformat(minute))
+
+
+figures = public_figures(db, audit.last_id(db), now.replace(second=0, microsecond=0).isoformat())
 h = figures["headline"]
 cols = st.columns(5)
 cols[0].metric("已转办提案", h["forwarded"], help=D["valid"] + " " + D["forwarded"], border=True)
@@ -55,7 +63,7 @@ st.dataframe(pd.DataFrame({
 
 titles = dict(zip(frame["id"], frame["title"]))
 ui.forget_stale("public_case", frame["id"])
-case_id = st.selectbox("查看部门答复", list(frame["id"]), format_func=lambda i: f"#{i} {titles.get(i, '')}", key="public_case")
+case_id = ui.search_select("查看部门答复", {int(i): f"#{i} {t}" for i, t in titles.items()}, key="public_case")
 entries = public_followup.public_replies(db, int(case_id))
 if not entries:
     st.info("部门尚未公开答复。")

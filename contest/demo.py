@@ -197,11 +197,14 @@ def build_followup(db: Database, users: dict[str, int], now, items: list[tuple[i
             rated += 1
 
 
-def accounts_table(db: Database) -> pd.DataFrame:
-    """The demo accounts for the login page (only shown in demo mode)."""
-    rows = db.query("""select u.username, u.role, u.name, coalesce(d.name, u.college, '') as unit
-                       from users u left join departments d on d.code = u.department
-                       where u.active = 1 order by u.id""")
+def accounts_table(db: Database, per_role: int = 50) -> pd.DataFrame:
+    """The demo accounts for the login page (only shown in demo mode): the first ``per_role`` of each
+    role (a scale demo has tens of thousands)."""
+    rows = db.query("""select username, role, name, unit from (
+                           select u.id, u.username, u.role, u.name, coalesce(d.name, u.college, '') as unit,
+                                  row_number() over (partition by u.role order by u.id) as n
+                           from users u left join departments d on d.code = u.department where u.active = 1)
+                       where n <= ? order by id""", [per_role])
     frame = pd.DataFrame(rows, columns=["username", "role", "name", "unit"])
     frame["role"] = frame["role"].map(labels(Role))
     return frame.rename(columns={"username": "用户名", "role": "角色", "name": "姓名", "unit": "学院/部门"})

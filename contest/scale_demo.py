@@ -40,6 +40,8 @@ DEV_DIR = PROJECT_DIR / "data" / "dev_proposals"
 DEMO_DIR = PROJECT_DIR / "data" / "demo"
 PROPOSALS_PER_JUDGE = 50
 REVIEWS = 3
+# Share of valid proposals whose topic an organizer confirmed on the topic map (those flagged for review)
+CONFIRMED = 0.2
 SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦许何吕施张孔曹严华金魏陶姜"
 GIVEN = "思远若溪子涵浩然雨桐一鸣欣怡嘉怡俊杰梓萱宇轩诗雨明哲文博佳琪天佑晨曦"
 REPLY_TEXTS = [
@@ -192,7 +194,8 @@ def _proposals(db, n, rng, start, now, pieces, users, topics, codes) -> list[dic
         row = {"id": pid, "submitter_id": submitter, "title": f"{title['title'][:32]}（{pid}）", "topic": topic,
                "problem": problem["problem"], "investigation": inv["investigation"],
                "suggestions": sug["suggestions"], "department": department, "college": college,
-               "source": "portal", "status": status, "topic_confirmed": int(status == "valid"),
+               "source": "portal", "status": status,
+               "topic_confirmed": int(status == "valid" and rng.random() < CONFIRMED),
                "invalid_reason": "不属于提案征集范围。" if status == "invalid" else None,
                "created_at": clock.iso(created), "updated_at": clock.iso(submitted or created),
                "submitted_at": clock.iso(submitted) if submitted else None,
