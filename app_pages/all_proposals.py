@@ -7,6 +7,7 @@ from app_pages import _proposal_view as view
 from app_pages import _ui as ui
 
 db, user = ui.db(), ui.user()
+TABLE_ROWS = 1000
 contest = settings.get(db)
 st.title("全部提案")
 counts = proposals.counts(db, user)
@@ -27,11 +28,16 @@ table = ui.attempt(lambda: proposals.search(db, user, status=chosen or None, top
 if table is None:
     st.stop()
 departments = settings.department_names(db)
-shown = table.assign(
-    topic=table["topic"].map(lambda c: contest.topic_name(c) if c else ""),
-    status=table["status"].map(view.status_label),
-    department=table["department"].map(lambda c: departments.get(c, c) if c else ""),
-    source=table["source"].map({"portal": "网上提交", "import": "导入"}),
+page_rows = table
+if len(table) > TABLE_ROWS:  # tens of thousands of rows: one page at a time (the export has them all)
+    pages = -(-len(table) // TABLE_ROWS)
+    page = st.number_input(f"页码（每页 {TABLE_ROWS} 件，共 {pages} 页）", 1, pages, 1, key="ap_page")
+    page_rows = table.iloc[(page - 1) * TABLE_ROWS: page * TABLE_ROWS]
+shown = page_rows.assign(
+    topic=page_rows["topic"].map(lambda c: contest.topic_name(c) if c else ""),
+    status=page_rows["status"].map(view.status_label),
+    department=page_rows["department"].map(lambda c: departments.get(c, c) if c else ""),
+    source=page_rows["source"].map({"portal": "网上提交", "import": "导入"}),
 )[["id", "title", "topic", "status", "college", "author", "coauthors", "department", "submitted_at", "source"]]
 st.dataframe(shown, hide_index=True, column_config={
     "id": "编号", "title": st.column_config.TextColumn("标题", width="large"), "topic": "议题", "status": "状态",
@@ -59,7 +65,9 @@ titles = dict(zip(table["id"], table["title"]))
 if not titles:
     st.info("没有符合条件的提案。")
     st.stop()
-pid = st.selectbox("选择提案", list(titles), key="ap_detail", format_func=lambda i: f"#{i} {titles[i]}")
+pid = ui.search_select("选择提案", {int(i): f"#{i} {t}" for i, t in titles.items()}, key="ap_detail")
+if pid is None:
+    st.stop()
 proposal = proposals.get(db, user, pid)
 view.show_fields(db, proposal)
 view.show_attachments(db, user, pid, key="ap")

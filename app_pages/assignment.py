@@ -9,6 +9,7 @@ from app_pages import _judging_ui as jui
 from app_pages import _ui as ui
 
 db, user = ui.db(), ui.user()
+TABLE_ROWS = 1000
 contest = settings.get(db)
 st.title("评审分配")
 st.caption("自动分配让每位评委的任务量相差不超过 1，避开利益冲突（作者本人、手工声明的冲突"
@@ -108,6 +109,11 @@ with manual:
         st.subheader("全部分配")
         only = ui.search_select("筛选评委", {0: "全部评委"} | judge_label, key="assign_only")
         shown = table if not only else table[table["judge_id"] == only]
+        if len(shown) > TABLE_ROWS:  # tens of thousands of rows: one page at a time
+            pages = -(-len(shown) // TABLE_ROWS)
+            page = st.number_input(f"页码（每页 {TABLE_ROWS} 条，共 {pages} 页；可按评委筛选）", 1, pages, 1,
+                                   key="assign_page")
+            shown = shown.iloc[(page - 1) * TABLE_ROWS: page * TABLE_ROWS]
         st.dataframe(shown.assign(published=shown["published"].map({True: "已发布", False: "草案"}),
                                   sheet_status=shown["sheet_status"].map(status_names),
                                   source=shown["source"].map(labels(AssignmentSource)))

@@ -64,7 +64,10 @@ with tab_queue:
     info = frame.set_index("id")
     ui.forget_stale("queue_case", ids)
     # the label stays the same while the case moves on (a changed label does not refresh in the open box)
-    case_id = st.selectbox("选择办理件", ids, key="queue_case", format_func=lambda i: f"#{i} {info.loc[i, 'title']}")
+    titles = dict(zip(frame["id"].tolist(), frame["title"].tolist()))
+    case_id = ui.search_select("选择办理件", {i: f"#{i} {titles.get(i, '')}" for i in ids}, key="queue_case")
+    if case_id is None:
+        st.stop()
     if info.loc[case_id, "overdue"]:
         st.warning(f"本件已超过答复期限（{info.loc[case_id, 'due_at'][:10]}），请尽快答复。")
     case = ui.attempt(lambda: forwarding.get_case(db, user, int(case_id)))

@@ -73,9 +73,11 @@ with by_proposal:
     if not props.empty:
         picks = dict(zip(props["proposal_id"], (jui.pick_label(p, t) for p, t in
                                                 zip(props["proposal_id"], props["title"]))))
-        pick = st.selectbox("查看一件提案的评分表", list(picks), format_func=picks.get, key="progress_pick")
-        sheets = review_progress.sheets_of_proposal(db, user, int(pick))
-        if sheets.empty:
+        pick = ui.search_select("查看一件提案的评分表", {int(k): v for k, v in picks.items()}, key="progress_pick")
+        sheets = review_progress.sheets_of_proposal(db, user, int(pick)) if pick is not None else None
+        if sheets is None:
+            pass
+        elif sheets.empty:
             st.caption("这件提案还没有评分表。")
         else:
             st.dataframe(sheets.drop(columns=["sheet_id"]).assign(

@@ -63,7 +63,9 @@ if apply:
         ui.flash(f"{len(selected)} 件提案{done}。")
 
 st.subheader("逐件阅读")
-pid = st.selectbox("要阅读和审查的提案", list(titles), key="sc_detail", format_func=lambda i: f"#{i} {titles[i]}")
+pid = ui.search_select("要阅读和审查的提案", {int(i): f"#{i} {t}" for i, t in titles.items()}, key="sc_detail")
+if pid is None:
+    st.stop()
 proposal = proposals.get(db, user, pid)
 view.show_fields(db, proposal)
 view.show_attachments(db, user, pid, key="sc")

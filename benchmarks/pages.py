@@ -173,7 +173,8 @@ def build(n: int, folder: Path):
     return database.connect(path), built, summary
 
 
-def measure(n: int, folder: Path, repeat: int, only: set[str] | None, roles: set[str] | None) -> dict:
+def measure(n: int, folder: Path, repeat: int, only: set[str] | None, roles: set[str] | None,
+            skip: set[str] = frozenset()) -> dict:
     import streamlit as st
 
     from contest import clock
@@ -190,7 +191,7 @@ def measure(n: int, folder: Path, repeat: int, only: set[str] | None, roles: set
         if roles and role not in roles:
             continue
         for path, title in pages:
-            if only and Path(path).stem not in only:
+            if (only and Path(path).stem not in only) or Path(path).stem in skip:
                 continue
             started = clock.now()
             try:
@@ -203,20 +204,23 @@ def measure(n: int, folder: Path, repeat: int, only: set[str] | None, roles: set
     return out
 
 
-def profile(n: int, folder: Path, path: str, role: str, repeat: int) -> None:
+def profile(n: int, folder: Path, paths: str, role: str, repeat: int) -> None:
+    """cProfile of the warm reruns and the run after a write, per page (comma-separated paths)."""
     db, _, _ = build(n, folder)
     bench = Bench(db, n, repeat)
-    at = bench.app(role)
-    at.switch_page(path)
-    bench.run(at)
-    prof = cProfile.Profile()
-    prof.enable()
-    for _ in range(repeat):
+    for path in paths.split(","):
+        at = bench.app(role)
+        at.switch_page(path)
         bench.run(at)
-    bench.write()
-    bench.run(at)
-    prof.disable()
-    pstats.Stats(prof).sort_stats("cumulative").print_stats(40)
+        prof = cProfile.Profile()
+        prof.enable()
+        for _ in range(repeat):
+            bench.run(at)
+        bench.write()
+        bench.run(at)
+        prof.disable()
+        print(f"===== {path}")
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(r"contest|app_pages|streamlit_app|sqlite|pandas/core/frame", 30)
 
 
 def table(results: list[dict]) -> str:
@@ -253,6 +257,7 @@ def main() -> None:
     p.add_argument("--sizes", default="130,10000,50000")
     p.add_argument("--repeat", type=int, default=5, help="warm reruns per page (median)")
     p.add_argument("--pages", help="only these page files (stems, comma-separated)")
+    p.add_argument("--skip", help="leave out these page files (stems, comma-separated)")
     p.add_argument("--roles", help="only these roles (Chinese labels, comma-separated)")
     p.add_argument("--no-record", action="store_true", help="print only, leave RESULTS.md alone")
     p.add_argument("--profile", metavar="PAGE", help="cProfile the warm reruns of one page (app_pages/x.py)")
@@ -269,7 +274,8 @@ def main() -> None:
             return
         only = set(args.pages.split(",")) if args.pages else None
         roles = set(args.roles.split(",")) if args.roles else None
-        results = [measure(n, Path(tmp), args.repeat, only, roles) for n in sizes]
+        skip = set(args.skip.split(",")) if args.skip else set()
+        results = [measure(n, Path(tmp), args.repeat, only, roles, skip) for n in sizes]
     body = table(results)
     print(body)
     if args.no_record:

@@ -109,7 +109,7 @@ def search(db: Database, actor: User, *, status: str | list | None = None, topic
                      (select count(*) from coauthors c where c.proposal_id = p.id) as coauthors
               from proposals p join users u on u.id = p.submitter_id
               where {' and '.join(where)} order by p.id"""
-    return pd.DataFrame(db.query(sql, args), columns=[
+    return pd.DataFrame(db.execute(sql, args).fetchall(), columns=[  # tuples: no dict per row
         "id", "title", "topic", "status", "college", "author", "student_no", "department", "submitted_at",
         "invalid_reason", "topic_confirmed", "source", "coauthors"])
 

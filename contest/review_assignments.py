@@ -246,12 +246,12 @@ def assign_from_table(db: Database, actor: User, frame: pd.DataFrame, *,
 def assignment_table(db: Database, actor: User) -> pd.DataFrame:
     """Every assignment with proposal, judge and review status (organizer view)."""
     policy.require(actor, "manage_judging")
-    rows = db.query("""select a.proposal_id, p.title, p.topic, a.judge_id, u.username as judge, u.name as judge_name,
+    rows = db.execute("""select a.proposal_id, p.title, p.topic, a.judge_id, u.username as judge, u.name as judge_name,
                               a.published, a.source, coalesce(s.status, 'todo') as sheet_status
                        from assignments a join proposals p on p.id = a.proposal_id
                        join users u on u.id = a.judge_id
                        left join sheets s on s.proposal_id = a.proposal_id and s.judge_id = a.judge_id
-                       order by a.proposal_id, u.username""")
+                       order by a.proposal_id, u.username""").fetchall()  # tuples: no dict per row
     columns = ["proposal_id", "title", "topic", "judge_id", "judge", "judge_name", "published", "source",
                "sheet_status"]
     frame = pd.DataFrame(rows, columns=columns)
