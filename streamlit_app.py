@@ -6,9 +6,9 @@ import os
 
 import streamlit as st
 
-from contest import db as database, demo, settings
+from contest import db as database, demo, notices, settings
 from contest.errors import Busy, ContestError
-from contest.navigation import ACCOUNT, EVERY_PAGE, FIRST_LOGIN, LOGGED_OUT, PUBLIC, ROLE_PAGES
+from contest.navigation import ACCOUNT, EVERY_PAGE, FIRST_LOGIN, INBOX, LOGGED_OUT, PUBLIC, ROLE_PAGES
 from app_pages import _contest_switch, _session
 from app_pages._ui import close_sidebar_on_narrow_screens, escape_md
 
@@ -18,18 +18,21 @@ UNEXPECTED = ("抱歉，系统出了点问题，这一步没有完成。页面�
               "如果一直出现，请联系组织者。")
 
 
-def _pages(entries):
-    return [st.Page(path, title=title, icon=icon) for path, title, icon in entries]
+def _pages(entries, badges=None):
+    """st.Page per entry; a page in ``badges`` with a count > 0 shows it in its title (消息 · 3)."""
+    badges = badges or {}
+    return [st.Page(path, title=f"{title} · {badges[path]}" if badges.get(path) else title, icon=icon)
+            for path, title, icon in entries]
 
 
-def navigation_for(user) -> dict:
+def navigation_for(user, unread: int = 0) -> dict:
     """The sections and pages the user may open."""
     if user is None:
         return {"": _pages(LOGGED_OUT), "公开": _pages(PUBLIC)}
     if user.must_change_password:
         return {"": _pages(FIRST_LOGIN)}
     sections = {name: _pages(entries) for name, entries in ROLE_PAGES[user.role].items()}
-    return sections | {"公开": _pages(PUBLIC), "账号": _pages(ACCOUNT)}
+    return sections | {"公开": _pages(PUBLIC), "账号": _pages(ACCOUNT, {INBOX: unread})}
 
 
 def _sidebar(user, contest) -> None:
@@ -54,10 +57,11 @@ def main() -> None:
     st.session_state["db"] = db
     user = _session.current_user(db)  # the session cookie survives a reload (app_pages/_session.py)
     st.session_state["user"] = user
+    unread = notices.unread_count(db, user)  # the notices live in the current contest's database
     db = st.session_state["db"] = _contest_switch.viewed(db, user)  # an earlier contest: read-only
     contest = settings.get(db)
     _sidebar(user, contest)
-    page = st.navigation(_session.with_every_url(navigation_for(user), EVERY_PAGE, user), expanded=True)
+    page = st.navigation(_session.with_every_url(navigation_for(user, unread), EVERY_PAGE, user), expanded=True)
     _session.show_notice(user)
     if flash := st.session_state.pop("flash", None):
         st.success(flash)

@@ -1,7 +1,7 @@
 """The logged-in user's account: profile and password."""
 import streamlit as st
 
-from contest import accounts, settings
+from contest import accounts, notices, settings
 from app_pages import _session, _ui as ui
 
 user = ui.user()
@@ -15,6 +15,17 @@ if user.department:
     profile["部门"] = settings.department_name(ui.db(), user.department)
 profile |= {"邮箱": user.email or "", "手机号": user.phone or ""}
 st.dataframe([{"项目": k, "内容": v} for k, v in profile.items()], hide_index=True)
+
+st.subheader("邮件通知")
+wanted = notices.email_enabled(ui.db(), user)
+mail = st.toggle("把平台消息同时发送到我的邮箱", value=wanted, key="email_notices", disabled=not user.email,
+                 help="平台内的“消息”始终保留；关闭后不再发送邮件。")
+if not user.email:
+    st.caption("账号没有登记邮箱，只在平台“消息”中通知。")
+elif not settings.get(ui.db()).email_enabled:
+    st.caption("组织者尚未开启邮件发送，目前只在平台“消息”中通知。")
+if mail != wanted and ui.attempt(lambda: notices.set_email(ui.db(), user, mail) or True):
+    ui.flash("已开启邮件通知。" if mail else "已关闭邮件通知。")
 
 st.subheader("修改密码")
 with st.form("change_password", clear_on_submit=True):

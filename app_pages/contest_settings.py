@@ -89,3 +89,26 @@ with departments, st.form("departments"):
         rows = edited.fillna("").to_dict("records")
         if ui.attempt(lambda: settings.save_departments(db, user, rows) or True):
             ui.flash("职能部门已保存。")
+
+with st.expander("邮件通知与催办", icon=":material/mail:"):
+    with st.form("mail_settings"):
+        st.caption("平台“消息”始终发送；开启后同时通过 SMTP 发邮件（每人可在“我的账号”中关闭）。"
+                   "SMTP 密码不存入数据库，请在服务器环境变量 CONTEST_SMTP_PASSWORD 中设置。")
+        enabled = st.toggle("发送邮件通知", contest.email_enabled, key="mail_enabled")
+        left, right = st.columns([3, 1])
+        host = left.text_input("SMTP 服务器", contest.smtp_host, key="mail_host")
+        port = right.number_input("端口", 1, 65535, int(contest.smtp_port), key="mail_port")
+        left, right = st.columns(2)
+        sender = left.text_input("发件地址", contest.smtp_sender, key="mail_sender")
+        username = right.text_input("SMTP 用户名（可选）", contest.smtp_username, key="mail_user")
+        starttls = st.checkbox("使用 STARTTLS", contest.smtp_starttls, key="mail_tls")
+        url = st.text_input("平台网址（写在邮件里，可选）", contest.portal_url, key="mail_url")
+        left, right = st.columns(2)
+        interval = left.number_input("同一对象两次催办至少间隔（小时）", 1, 24 * 14, int(contest.reminder_interval_hours),
+                                     key="mail_interval")
+        before = right.number_input("截止前几天自动提醒（python -m contest remind）", 1, 30,
+                                    int(contest.reminder_days_before), key="mail_before")
+        if st.form_submit_button("保存邮件与催办设置", type="primary"):
+            save("邮件与催办设置已保存。", email_enabled=enabled, smtp_host=host, smtp_port=port, smtp_sender=sender,
+                 smtp_username=username, smtp_starttls=starttls, portal_url=url, reminder_interval_hours=interval,
+                 reminder_days_before=before)

@@ -117,14 +117,28 @@ def transaction(db: Database) -> Iterator[Database]:
             yield db
         except BaseException:
             db.rollback()
+            db.__dict__.pop("_after_commit", None)
             raise
         try:
             db.conn.execute("COMMIT")
         except BaseException:
             db.rollback()
+            db.__dict__.pop("_after_commit", None)
             raise
     finally:
         queue.release()
+    for callback in db.__dict__.pop("_after_commit", {}).values():
+        callback(db)
+
+
+def after_commit(db: Database, callback) -> None:
+    """Run ``callback(db)`` once the outermost ``transaction`` commits (at once when none is open);
+    dropped when it rolls back. Registered twice, it runs once: e.g. ``contest.notices`` sends its
+    e-mails only after the notices are committed."""
+    if not db.conn.in_transaction:
+        callback(db)
+        return
+    db.__dict__.setdefault("_after_commit", {})[callback] = callback
 
 
 def writes(function):

@@ -37,7 +37,7 @@ import datetime as dt
 import pandas as pd
 from sqlite_utils import Database
 
-from . import audit, clock, policy, validation
+from . import audit, clock, notices, policy, validation
 from .db import get_row, writes
 from .errors import PermissionDenied, ValidationError
 from .vocabulary import AnswerState, CaseStatus, Rating, labels
@@ -158,6 +158,7 @@ def forward(db: Database, user, proposal_id: int, department: str, *, co_departm
                                     "co_departments": " ".join(co), "reason": note, "by_id": user.id, "at": stamp})
         audit.record(db, user, "forward_proposal", f"case:{case_id}",
                      {"proposals": ids, "department": department, "co": co, "due_days": days})
+    notices.case_forwarded(db, case_id)
     return case_id
 
 
@@ -224,6 +225,7 @@ def reforward(db: Database, user, case_id: int, department: str, *, reason: str,
                                     "co_departments": " ".join(co), "reason": reason, "by_id": user.id, "at": stamp})
         audit.record(db, user, "reforward_case", f"case:{case['id']}",
                      {"old": case["department"], "new": department, "co": co, "reason": reason})
+    notices.case_forwarded(db, case["id"])
 
 
 def cases(db: Database, user, *, now: dt.datetime | None = None) -> pd.DataFrame:

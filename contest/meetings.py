@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 from sqlite_utils import Database
 
-from . import attachments, audit, clock, db as database, policy, validation
+from . import attachments, audit, clock, db as database, notices, policy, validation
 from .db import get_row
 from .errors import PermissionDenied, ValidationError
 from .vocabulary import MeetingStatus, labels
@@ -113,6 +113,7 @@ def plan(db: Database, user, *, title: str, held_on, place: str = "", theme: str
         db["meeting_invitees"].insert_all([{"meeting_id": meeting_id, "user_id": u} for u in students])
         audit.record(db, user, "plan_meeting", f"meeting:{meeting_id}",
                      record | {"departments": codes, "proposals": pids, "students": len(students)})
+    notices.meeting_invitation(db, meeting_id)
     return meeting_id
 
 

@@ -26,7 +26,10 @@ followup_migrations = Migrations("followup")
 #: join requests (contest.join_requests)
 topic_map_migrations = Migrations("topic_map")
 
-MIGRATION_SETS = [core_migrations, judging_migrations, followup_migrations, topic_map_migrations]
+#: notices (contest.notices), each user's e-mail choice, reminders sent (contest.reminders)
+notice_migrations = Migrations("notices")
+
+MIGRATION_SETS = [core_migrations, judging_migrations, followup_migrations, topic_map_migrations, notice_migrations]
 
 
 # --- contest (core) ---------------------------------------------------------
@@ -409,3 +412,28 @@ def m003_group_decisions(db: Database) -> None:
     db["kept_apart"].create({"proposal_id": int, "other_id": int, "decided_by": int, "decided_at": str},
                             pk=("proposal_id", "other_id"),
                             foreign_keys=[("proposal_id", "proposals", "id"), ("other_id", "proposals", "id")])
+
+
+# --- notices ------------------------------------------------------------------
+
+
+@notice_migrations()
+def m001_notices(db: Database) -> None:
+    # The in-portal inbox; ``email`` says what became of the e-mail copy:
+    # '' none wanted | pending | sending | sent | failed.
+    db["notices"].create(
+        {"id": int, "user_id": int, "event": str, "title": str, "body": str, "page": str, "created_at": str,
+         "read_at": str, "email": str, "emailed_at": str},
+        pk="id", not_null={"user_id", "event", "title"}, defaults={"body": "", "page": "", "email": ""},
+        foreign_keys=[("user_id", "users", "id")],
+    )
+    db["notices"].create_index(["user_id", "read_at"])
+    db["notices"].create_index(["email"])
+    db["users"].add_column("email_notices", int, not_null_default=1)
+    # Each reminder (催办) sent, by hand or by ``python -m contest remind``: to whom (a judge's user id or a
+    # department code), about what (``kind``), so no second one goes out within the interval.
+    db["reminders"].create(
+        {"id": int, "kind": str, "target": str, "count": int, "sent_by": int, "auto": int, "sent_at": str},
+        pk="id", not_null={"kind", "target", "sent_at"}, defaults={"auto": 0, "count": 0},
+    )
+    db["reminders"].create_index(["kind", "target", "sent_at"])

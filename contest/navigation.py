@@ -6,7 +6,9 @@ PUBLIC = [
     ("app_pages/public_followup.py", "提案办理公开", ":material/campaign:"),
     ("app_pages/honour_roll.py", "获奖名单", ":material/emoji_events:"),
 ]
-ACCOUNT = [("app_pages/account.py", "我的账号", ":material/person:")]
+ACCOUNT = [("app_pages/account.py", "我的账号", ":material/person:"),
+           ("app_pages/inbox.py", "消息", ":material/notifications:")]
+INBOX = "app_pages/inbox.py"  # its title carries the number of unread notices (streamlit_app.py)
 ROLE_PAGES = {
     Role.PARTICIPANT: {
         "提案": [

@@ -63,6 +63,8 @@ PERMISSIONS: dict[str, Permission] = {
     "manage_meetings": Permission((ORGANIZER,), "筹备提案对接会（职能部门面对面）、记录对接结果和会议纪要"),
     # contests year after year
     "start_new_contest": Permission((ORGANIZER,), "开始新一届比赛（本届归档为只读的往届比赛），切换查看往届比赛"),
+    # notices and reminders
+    "read_own_notices": Permission((PARTICIPANT, JUDGE, ORGANIZER, DEPARTMENT), "查看自己的消息，设置是否接收邮件通知"),
 }
 
 #: Roles an organizer creates accounts for (students register themselves).

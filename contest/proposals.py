@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlite_utils import Database
 
-from . import audit, clock, policy, settings, sheet_import, topic_map, validation
+from . import audit, clock, notices, policy, settings, sheet_import, topic_map, validation
 from .accounts import User, find_by_student_no
 from .db import get_row, int_id, like_pattern, writes
 from .errors import PermissionDenied, ValidationError
@@ -268,6 +268,7 @@ def submit(db: Database, user: User, proposal_id: int, *, now: dt.datetime | Non
         db["proposals"].update(proposal_id, {"status": "submitted", "submitted_at": clock.iso(now),
                                              "updated_at": clock.iso(now)})
         audit.record(db, user, "submit_proposal", f"proposal:{proposal_id}")
+    notices.submission_received(db, proposal_id)
 
 
 @writes
@@ -352,6 +353,7 @@ def screen(db: Database, actor: User, proposal_ids: list[int], valid: bool, reas
                 "screened_at": clock.iso(now)})
             audit.record(db, actor, "screen_proposal", f"proposal:{proposal_id}",
                          {"old": proposal["status"], "new": "valid" if valid else "invalid", "reason": reason})
+    notices.screened(db, proposal_ids, valid, reason)
     return len(proposal_ids)
 
 

@@ -9,7 +9,7 @@ import datetime as dt
 
 from sqlite_utils import Database
 
-from . import audit, clock, policy, validation
+from . import audit, clock, notices, policy, validation
 from .forwarding import case_row
 from .errors import PermissionDenied, ValidationError
 from .vocabulary import Rating, from_label
@@ -77,3 +77,4 @@ def request_further_reply(db: Database, user, proposal_id: int, reason: str, *, 
         db["case_members"].update(proposal_id, {"further_requested_at": clock.iso(now), "further_reason": reason,
                                                 "further_by": user.id})
         audit.record(db, user, "request_further_reply", f"proposal:{proposal_id}")
+    notices.further_requested(db, proposal_id)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 from sqlite_utils import Database
 
-from . import attachments, audit, clock, policy, validation
+from . import attachments, audit, clock, notices, policy, validation
 from .forwarding import case_row, visible_case
 from .errors import PermissionDenied, ValidationError
 from .vocabulary import AnswerState, from_label, labels
@@ -137,6 +137,7 @@ def _insert_reply(db, user, case, department, record, file, published, now) -> i
         "first_reply_at": case["first_reply_at"] or stamp, "last_reply_at": stamp})
     audit.record(db, user, "reply_case", f"case:{case['id']}", {"kind": kind, "state": record["state"],
                                                                 "entry": entry_id})
+    notices.reply_received(db, case["id"], record["state"])
     return entry_id
 
 

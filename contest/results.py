@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
-from . import audit, clock, exports, policy, ranking, settings, validation
+from . import audit, clock, exports, notices, policy, ranking, settings, validation
 from .accounts import User
 from .db import get_row, int_id, writes
 from .errors import PermissionDenied, ValidationError
@@ -443,6 +443,7 @@ def publish_results(db: Database, actor: User, now: dt.datetime | None = None) -
         counts = {str(k): int(v) for k, v in board.table["award"].value_counts().items()}
         audit.record(db, actor, "publish_results", "results",
                      {"method": board.method, "awards": counts, "complete": board.counts["complete"]})
+    notices.results_published(db)
     return counts
 
 

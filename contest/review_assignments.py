@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlite_utils import Database
 
-from . import accounts, assignment, audit, clock, policy, settings
+from . import accounts, assignment, audit, clock, notices, policy, settings
 from .accounts import User
 from .db import int_id, writes
 from .errors import ValidationError
@@ -172,8 +172,10 @@ def publish_assignments(db: Database, actor: User) -> int:
         count = db["assignments"].count_where("published = 0")
         if not count:
             raise ValidationError("没有待发布的分配。")
+        judges = [r[0] for r in db.execute("select distinct judge_id from assignments where published = 0")]
         db.execute("update assignments set published = 1 where published = 0")
         audit.record(db, actor, "publish_assignments", "assignments", {"count": count})
+    notices.assignments_published(db, judges)
     return count
 
 

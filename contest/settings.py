@@ -81,6 +81,18 @@ class Settings:
     # login sessions (contest/sessions.py): a login lasts session_days, or until session_idle_days unused
     session_days: int = 30
     session_idle_days: int = 7
+    # e-mail copies of the notices (contest.notices, contest.mailer); the SMTP password only in the
+    # environment variable CONTEST_SMTP_PASSWORD, never in the database
+    email_enabled: bool = False
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_username: str = ""
+    smtp_sender: str = ""  # From: address
+    portal_url: str = ""  # the portal's address, in the e-mails
+    # reminders (contest.reminders)
+    reminder_interval_hours: int = 24  # no second reminder to the same judge or department within this
+    reminder_days_before: int = 3  # automatic reminders this many days before a deadline
 
     def at(self, phase: str) -> dt.datetime | None:
         value = self.phases.get(phase)
@@ -206,6 +218,7 @@ def validate(settings: Settings) -> Settings:
         session_days=_validate_days(settings.session_days, "登录有效期（天）", 1, 365),
         session_idle_days=_validate_days(settings.session_idle_days, "登录闲置失效（天）", 1,
                                          min(365, int(_number(settings.session_days, "登录有效期（天）")))),
+        **_validate_mail(settings),
     )
 
 
@@ -443,3 +456,26 @@ def save_departments(db: Database, actor, rows: list[dict]) -> None:
         db["departments"].upsert_all(cleaned, pk="code")
         audit.record(db, actor, "update_departments", "departments",
                      {"old": sorted(c for c, d in old.items() if d["active"]), "new": [d["code"] for d in cleaned]})
+
+
+def _validate_mail(settings: Settings) -> dict:
+    """E-mail and reminder settings (contest.mailer, contest.reminders)."""
+    def whole(value, label, lo, hi):
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ValidationError(f"{label}必须是整数。") from None
+        if not lo <= number <= hi:
+            raise ValidationError(f"{label}应在 {lo}–{hi} 之间。")
+        return number
+
+    sender = validation.email(settings.smtp_sender) if settings.smtp_sender else ""
+    host = validation.optional_text(settings.smtp_host, "SMTP 服务器", max_len=200)
+    if settings.email_enabled and not (host and sender):
+        raise ValidationError("开启邮件通知前，请填写 SMTP 服务器和发件地址。")
+    return {"email_enabled": bool(settings.email_enabled), "smtp_host": host,
+            "smtp_port": whole(settings.smtp_port, "SMTP 端口", 1, 65535), "smtp_starttls": bool(settings.smtp_starttls),
+            "smtp_username": validation.optional_text(settings.smtp_username, "SMTP 用户名", max_len=200),
+            "smtp_sender": sender, "portal_url": validation.optional_text(settings.portal_url, "平台网址", max_len=200),
+            "reminder_interval_hours": whole(settings.reminder_interval_hours, "催办间隔（小时）", 1, 24 * 14),
+            "reminder_days_before": whole(settings.reminder_days_before, "提前提醒天数", 1, 30)}

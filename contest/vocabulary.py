@@ -134,6 +134,32 @@ class MeetingStatus(Vocabulary):
     CANCELLED = "cancelled", "已取消"
 
 
+class NoticeEvent(Vocabulary):
+    """What a notice (contest.notices) is about; the label is its heading in the inbox and the e-mail."""
+
+    SUBMISSION_RECEIVED = "submission_received", "提案已提交"
+    SCREENED_VALID = "screened_valid", "提案已立案"
+    SCREENED_INVALID = "screened_invalid", "提案不予立案"
+    COAUTHOR_INVITATION = "coauthor_invitation", "合作邀请"
+    ASSIGNMENT_PUBLISHED = "assignment_published", "新的评审任务"
+    SCORES_DUE = "scores_due", "评分即将截止"
+    RESULTS_PUBLISHED = "results_published", "评审结果已公布"
+    CASE_FORWARDED = "case_forwarded", "提案已转办"
+    REPLY_RECEIVED = "reply_received", "部门已答复"
+    FURTHER_REQUESTED = "further_requested", "提案人申请再次答复"
+    MEETING_INVITATION = "meeting_invitation", "提案对接会邀请"
+    REMINDER = "reminder", "催办提醒"
+
+
+class ReminderKind(Vocabulary):
+    """Whom a reminder (催办, contest.reminders) is for."""
+
+    JUDGE = "judge", "评委：评分未完成"
+    DEPARTMENT = "department", "部门：办理件逾期未答复"
+    SCORES_DUE = "scores_due", "评委：评审截止前自动提醒"
+    DUE_SOON = "due_soon", "部门：答复期限前自动提醒"
+
+
 class AuditAction(Vocabulary):
     """Every action written to the audit log (``audit.record`` accepts nothing else)."""
 
@@ -195,3 +221,5 @@ class AuditAction(Vocabulary):
     RECORD_MEETING_OUTCOME = "record_meeting_outcome", "记录对接会结果"
     SAVE_MINUTES = "save_minutes", "保存会议纪要"
     CANCEL_MEETING = "cancel_meeting", "取消提案对接会"
+    SET_EMAIL_NOTICES = "set_email_notices", "修改邮件通知设置"
+    SEND_REMINDERS = "send_reminders", "催办"
