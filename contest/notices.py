@@ -61,7 +61,16 @@ def _mail_on(db: Database) -> bool:
 def deliver(db: Database, limit: int = 200) -> dict:
     """E-mail the pending notices (after they are committed); returns {'sent': n, 'failed': n}.
 
-    Never raises for a mail problem: a server that cannot be reached marks them ``failed`` and logs."""
+    Never raises: the action that wrote the notices is already committed. A server that cannot be
+    reached marks them ``failed`` and logs; a busy database leaves them pending for the next delivery."""
+    try:
+        return _deliver(db, limit)
+    except Exception:
+        log.exception("e-mail delivery stopped; the notices stay in the inbox")
+        return {"sent": 0, "failed": 0}
+
+
+def _deliver(db: Database, limit: int) -> dict:
     counts = {"sent": 0, "failed": 0}
     if not db["notices"].count_where("email = 'pending'"):
         return counts

@@ -235,3 +235,20 @@ def test_email_is_off_by_default(fresh_db, people, smtp_server):
     time.sleep(0.3)
     assert handler.messages == [] and notices.unread_count(db, alice) == 1
     assert [n["email"] for n in db["notices"].rows] == [""] * db["notices"].count
+
+
+def test_notices_of_a_rolled_back_action_are_neither_kept_nor_mailed(fresh_db, people, smtp_server):
+    from contest import db as database
+
+    controller, handler = smtp_server
+    db, p = fresh_db, people
+    alice = make_user(db, "alice5", "participant", student_no="2023013", email="alice5@example.edu.cn")
+    _mail_on(db, p["organizer"], controller.port)
+    with pytest.raises(RuntimeError):
+        with database.transaction(db):
+            notices.notify(db, [alice.id], "reminder", "不会发出的消息")
+            raise RuntimeError("the action failed after its notice")
+    time.sleep(0.3)
+    assert handler.messages == [] and notices.unread_count(db, alice) == 0
+    notices.notify(db, [alice.id], "reminder", "会发出的消息")
+    assert [m["Subject"] for _, m in _wait(handler, 1)] == ["【测试提案大赛】会发出的消息"]
