@@ -1,4 +1,4 @@
-"""Command line: python -m contest {init,demo,backup,restore,rank,topics} ..."""
+"""Command line: python -m contest {init,demo,backup,restore,rank,topics,remind} ..."""
 from __future__ import annotations
 
 import argparse
@@ -124,6 +124,19 @@ def _print_csv(frame) -> None:
     sys.stdout.write(csv_text(frame))
 
 
+def cmd_remind(args) -> int:
+    """Reminders before deadlines (for cron): judges before judging closes, departments before cases fall due."""
+    from . import reminders
+
+    db = database.connect(args.db)
+    if not database.is_initialised(db):
+        print(f"数据库 {args.db or database.db_path()} 中还没有比赛。", file=sys.stderr)
+        return 1
+    out = reminders.automatic(db)
+    print(f"已提醒评委 {out['judges']} 位、部门 {out['departments']} 个；邮件发送 {out['sent']} 封，失败 {out['failed']} 封。")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m contest", description="集智思源提案大赛平台命令行")
     p.add_argument("--db", help="数据库文件（默认取环境变量 CONTEST_DB）")
@@ -167,6 +180,9 @@ def parser() -> argparse.ArgumentParser:
                     help="同题分组的相似度阈值（默认：由这些提案之间的相似度分布自动得出，与话题地图页面相同）")
     tp.add_argument("--out", help="输出文件 .csv/.xlsx（默认输出到屏幕）")
     tp.set_defaults(func=cmd_topics)
+
+    rm = sub.add_parser("remind", help="截止前自动催办评委和部门，并补发未发出的邮件（供 cron 定时运行）")
+    rm.set_defaults(func=cmd_remind)
     return p
 
 

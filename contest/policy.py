@@ -65,6 +65,7 @@ PERMISSIONS: dict[str, Permission] = {
     "start_new_contest": Permission((ORGANIZER,), "开始新一届比赛（本届归档为只读的往届比赛），切换查看往届比赛"),
     # notices and reminders
     "read_own_notices": Permission((PARTICIPANT, JUDGE, ORGANIZER, DEPARTMENT), "查看自己的消息，设置是否接收邮件通知"),
+    "send_reminders": Permission((ORGANIZER,), "催办：提醒未完成评分的评委和逾期未答复的部门"),
 }
 
 #: Roles an organizer creates accounts for (students register themselves).
