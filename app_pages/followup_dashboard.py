@@ -3,9 +3,10 @@ import datetime as dt
 
 import streamlit as st
 
-from contest import clock, db as database, followup_stats
+from contest import clock, db as database, followup_stats, reminders
 from contest import policy
 from app_pages import _ui as ui
+from app_pages._reminder_ui import remind_block
 
 db, user = ui.db(), ui.user()
 now = clock.now().replace(second=0)
@@ -87,3 +88,11 @@ st.download_button(
     data=lambda: followup_stats.export_excel(database.connect(), user, now=now),
     file_name=f"提案办理追踪_{now:%Y%m%d}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="export_xlsx")
+
+st.subheader("催办逾期未答复的部门")
+overdue = reminders.overdue_departments(db, user)
+if overdue.empty:
+    st.success("目前没有逾期未答复的办理件。")
+else:
+    remind_block(overdue, {"name": "部门", "overdue": "逾期件数", "oldest_due": "最早期限", "last_reminder": "上次催办"},
+                 lambda: reminders.remind_departments(db, user), key="remind_departments", noun="部门")

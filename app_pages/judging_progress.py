@@ -3,10 +3,11 @@ import streamlit as st
 
 import datetime as dt
 
-from contest import audit, clock, exports, review_progress, rubric_lock, settings
+from contest import audit, clock, exports, reminders, review_progress, rubric_lock, settings
 from contest.vocabulary import SheetStatus, labels
 from app_pages import _judging_ui as jui
 from app_pages import _ui as ui
+from app_pages._reminder_ui import remind_block
 
 db, user = ui.db(), ui.user()
 contest = settings.get(db)
@@ -98,6 +99,9 @@ with late:
         st.dataframe(frame, hide_index=True, width="stretch")
         st.download_button("导出提醒名单（CSV）", exports.to_csv(frame), "需提醒的评委.csv", "text/csv",
                            icon=":material/download:")
+        st.subheader("催办")
+        remind_block(reminders.late_judges(db, user), {"name": "评委", "remaining": "未提交", "last_reminder": "上次催办"},
+                     lambda: reminders.remind_judges(db, user), key="remind_judges", noun="评委")
 
 with rubric:
     state = rubric_lock.rubric_lock_state(db)

@@ -64,13 +64,14 @@ def deliver(db: Database, limit: int = 200) -> dict:
     Never raises: the action that wrote the notices is already committed. A server that cannot be
     reached marks them ``failed`` and logs; a busy database leaves them pending for the next delivery."""
     try:
-        return _deliver(db, limit)
+        return send_pending(db, limit)
     except Exception:
         log.exception("e-mail delivery stopped; the notices stay in the inbox")
         return {"sent": 0, "failed": 0}
 
 
-def _deliver(db: Database, limit: int) -> dict:
+def send_pending(db: Database, limit: int = 200) -> dict:
+    """The work of ``deliver``, which may raise (a busy database)."""
     counts = {"sent": 0, "failed": 0}
     if not db["notices"].count_where("email = 'pending'"):
         return counts
