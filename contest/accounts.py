@@ -270,9 +270,11 @@ def _refuse_if_sso_required(db: Database, user: User) -> None:
         raise AuthError(SSO_REQUIRED)
 
 
-@writes
 def change_password(db: Database, user: User, old_password: str, new_password: str, confirm: str) -> None:
-    """Change one's own password (also used for the forced change at first login)."""
+    """Change one's own password (also used for the forced change at first login).
+
+    Like every function here that checks or hashes a password, the argon2 work runs before the
+    transaction: it is slow on purpose and must not hold up other writes."""
     policy.require(user, "change_own_password")
     row = db["users"].get(user.id)
     if not _verify(row["password_hash"], old_password or ""):
@@ -282,9 +284,11 @@ def change_password(db: Database, user: User, old_password: str, new_password: s
     if new_password == old_password:
         raise ValidationError("新密码不能与原密码相同。")
     check_password_strength(new_password, user.username, user.student_no)
-    db["users"].update(user.id, {"password_hash": hash_password(new_password), "must_change_password": 0})
-    sessions.end_all(db, user.id)  # every device logs in again with the new password (this one too)
-    audit.record(db, user, "change_password", f"user:{user.id}")
+    password_hash = hash_password(new_password)
+    with transaction(db):
+        db["users"].update(user.id, {"password_hash": password_hash, "must_change_password": 0})
+        sessions.end_all(db, user.id)  # every device logs in again with the new password (this one too)
+        audit.record(db, user, "change_password", f"user:{user.id}")
 
 
 # --- registration and accounts made by organizers --------------------------
@@ -297,7 +301,6 @@ def _college(value: object, colleges: list[str] | None) -> str:
     return college
 
 
-@writes
 def register_participant(
     db: Database,
     *,
@@ -323,21 +326,23 @@ def register_participant(
     if password != password_confirm:
         raise ValidationError("两次输入的密码不一致。")
     check_password_strength(password, record["student_no"])
-    if db["users"].count_where("student_no = ? or username = ?", [record["student_no"]] * 2):
-        raise ValidationError("该学号已注册。如忘记密码，请联系组织者重置。")
-    user_id = db["users"].insert(
-        {
-            **record,
-            "username": record["student_no"],
-            "password_hash": hash_password(password),
-            "role": Role.PARTICIPANT,
-            "must_change_password": 0,
-            "active": 1,
-            "created_at": clock.iso(clock.now()),
-        }
-    ).last_pk
-    user = get_user(db, user_id)
-    audit.record(db, user, "register", f"user:{user_id}")
+    password_hash = hash_password(password)
+    with transaction(db):
+        if db["users"].count_where("student_no = ? or username = ?", [record["student_no"]] * 2):
+            raise ValidationError("该学号已注册。如忘记密码，请联系组织者重置。")
+        user_id = db["users"].insert(
+            {
+                **record,
+                "username": record["student_no"],
+                "password_hash": password_hash,
+                "role": Role.PARTICIPANT,
+                "must_change_password": 0,
+                "active": 1,
+                "created_at": clock.iso(clock.now()),
+            }
+        ).last_pk
+        user = get_user(db, user_id)
+        audit.record(db, user, "register", f"user:{user_id}")
     return user
 
 
@@ -375,19 +380,25 @@ def staff_number(value) -> str | None:
     return text
 
 
-@writes
 def create_account(db: Database, actor: User, role: str, **fields) -> tuple[User, str]:
     """Organizer creates a judge / department / organizer account; returns it and its first password."""
     policy.require(actor, "manage_accounts")
-    record = _staff_record(db, role, fields)
-    if _name_taken(db, record["username"]):
-        raise ValidationError(f"用户名 {record['username']} 已存在。")
-    if record["staff_no"] and db["users"].count_where("staff_no = ?", [record["staff_no"]]):
-        raise ValidationError(f"工号 {record['staff_no']} 已属于另一个账号。")
-    password = temporary_password()
-    user_id = _insert_staff(db, record, password)
-    audit.record(db, actor, "create_account", f"user:{user_id}", {"username": record["username"], "role": role})
-    return get_user(db, user_id), password
+    _staff_record(db, role, fields)  # a bad form costs no password hashing
+    [(password, password_hash)] = _first_passwords(1)
+    with transaction(db):
+        record = _staff_record(db, role, fields)
+        if _name_taken(db, record["username"]):
+            raise ValidationError(f"用户名 {record['username']} 已存在。")
+        if record["staff_no"] and db["users"].count_where("staff_no = ?", [record["staff_no"]]):
+            raise ValidationError(f"工号 {record['staff_no']} 已属于另一个账号。")
+        user_id = _insert_staff(db, record, password_hash)
+        audit.record(db, actor, "create_account", f"user:{user_id}", {"username": record["username"], "role": role})
+        return get_user(db, user_id), password
+
+
+def _first_passwords(count: int) -> list[tuple[str, str]]:
+    """(password, hash) of ``count`` new first passwords, made before any transaction (argon2 is slow)."""
+    return [(password, hash_password(password)) for password in (temporary_password() for _ in range(count))]
 
 
 def _name_taken(db: Database, name: str) -> bool:
@@ -395,11 +406,11 @@ def _name_taken(db: Database, name: str) -> bool:
     return bool(db["users"].count_where("username = ? or student_no = ?", [name, name]))
 
 
-def _insert_staff(db: Database, record: dict, password: str) -> int:
+def _insert_staff(db: Database, record: dict, password_hash: str) -> int:
     return db["users"].insert(
         {
             **record,
-            "password_hash": hash_password(password),
+            "password_hash": password_hash,
             "must_change_password": 1,
             "active": 1,
             "created_at": clock.iso(clock.now()),
@@ -412,15 +423,29 @@ IMPORT_COLUMNS = {"用户名": "username", "姓名": "name", "角色": "role", "
                   "工号": "staff_no"}
 
 
-@writes
 def import_accounts(db: Database, actor: User, frame: pd.DataFrame) -> list[dict]:
     """Create many judge/department accounts from a sheet; all or nothing.
 
     Columns (Chinese or English): 用户名/username, 姓名/name, 角色/role, and
     optionally 学院, 邮箱, 手机号, 部门代码, 评审议题. Returns one dict per
     account with its first password; raises ValidationError listing every bad row.
+    The sheet is checked, the first passwords are hashed (outside the write lock: a few hundred
+    argon2 hashes take seconds), then the sheet is checked again and stored in one transaction.
     """
     policy.require(actor, "manage_accounts")
+    firsts = _first_passwords(len(_import_records(db, frame)))
+    with transaction(db):
+        created = []
+        for record, (password, password_hash) in zip(_import_records(db, frame), firsts, strict=True):
+            user_id = _insert_staff(db, record, password_hash)
+            created.append({"id": user_id, "username": record["username"], "name": record["name"],
+                            "role": Role(record["role"]).label, "password": password})
+        audit.record(db, actor, "import_accounts", "users", {"count": len(created)})
+    return created
+
+
+def _import_records(db: Database, frame: pd.DataFrame) -> list[dict]:
+    """The checked account records of an import sheet; ValidationError listing every bad row."""
     frame = frame.rename(columns=lambda c: IMPORT_COLUMNS.get(str(c).strip(), str(c).strip()))
     missing = [c for c in ("username", "name", "role") if c not in frame.columns]
     if missing:
@@ -445,32 +470,25 @@ def import_accounts(db: Database, actor: User, frame: pd.DataFrame) -> list[dict
         raise ValidationError("导入失败，未创建任何账号。\n" + "\n".join(errors))
     if not records:
         raise ValidationError("表格中没有账号。")
-    created = []
-    with db.atomic():
-        for record in records:
-            password = temporary_password()
-            user_id = _insert_staff(db, record, password)
-            created.append({"id": user_id, "username": record["username"], "name": record["name"],
-                            "role": Role(record["role"]).label, "password": password})
-    audit.record(db, actor, "import_accounts", "users", {"count": len(created)})
-    return created
+    return records
 
 
 def _account(db: Database, user_id) -> dict:
     return get_row(db, "users", user_id, ValidationError("账号不存在。"))
 
 
-@writes
 def reset_password(db: Database, actor: User, user_id: int) -> str:
     """Organizer gives an account a new first password; it must be changed at next login."""
     policy.require(actor, "manage_accounts")
-    target = _account(db, user_id)
-    user_id = target["id"]
-    password = temporary_password()
-    db["users"].update(user_id, {"password_hash": hash_password(password), "must_change_password": 1})
-    db["login_throttle"].delete_where("key = ? or key like ?", [f"account:{user_id}", f"account:{user_id}@%"])
-    sessions.end_all(db, user_id)
-    audit.record(db, actor, "reset_password", f"user:{user_id}", {"username": target["username"]})
+    _account(db, user_id)
+    [(password, password_hash)] = _first_passwords(1)
+    with transaction(db):
+        target = _account(db, user_id)
+        user_id = target["id"]
+        db["users"].update(user_id, {"password_hash": password_hash, "must_change_password": 1})
+        db["login_throttle"].delete_where("key = ? or key like ?", [f"account:{user_id}", f"account:{user_id}@%"])
+        sessions.end_all(db, user_id)
+        audit.record(db, actor, "reset_password", f"user:{user_id}", {"username": target["username"]})
     return password
 
 

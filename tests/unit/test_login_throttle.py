@@ -236,3 +236,25 @@ def test_the_organizer_made_by_init_needs_a_strong_password(tmp_path, capsys, mo
     monkeypatch.setattr("sys.stdin", io.StringIO("password1\n"))
     assert main(["--db", str(tmp_path / "c.db"), "init", "--password-stdin"]) == 2
     assert "太常见" in capsys.readouterr().err
+
+
+def test_no_password_is_hashed_or_checked_while_holding_the_write_lock(fresh_db, people, monkeypatch):
+    """argon2 is slow on purpose (about 30 ms, far more under load): a few hundred first passwords of an
+    import hashed inside the transaction held every judge's save for seconds."""
+    inside = []
+    real_hash, real_verify = accounts.hash_password, accounts._verify
+    monkeypatch.setattr(accounts, "hash_password", lambda *a: inside.append(fresh_db.conn.in_transaction) or real_hash(*a))
+    monkeypatch.setattr(accounts, "_verify", lambda *a: inside.append(fresh_db.conn.in_transaction) or real_verify(*a))
+    import pandas as pd
+
+    organizer = people["organizer"]
+    accounts.import_accounts(fresh_db, organizer, pd.DataFrame([{"用户名": f"jj{i}", "姓名": "评委", "角色": "评委"}
+                                                                for i in range(5)]))
+    accounts.create_account(fresh_db, organizer, "judge", username="judge9", name="评委九")
+    password = accounts.reset_password(fresh_db, organizer, people["alice"].id)
+    alice = accounts.login(fresh_db, "alice", password, now=NOW)
+    accounts.change_password(fresh_db, alice, password, "Lib-seats-23", "Lib-seats-23")
+    accounts.register_participant(fresh_db, student_no="2024100", name="王小明", college="管理学院",
+                                  email="w@example.edu.cn", password="Lib-seats-24", password_confirm="Lib-seats-24")
+    assert len(inside) >= 11 and not any(inside)
+    assert fresh_db["users"].count_where("username like 'jj_'") == 5
