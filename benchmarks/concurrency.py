@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import http.client
 import os
 import socket
 import statistics
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -88,15 +90,27 @@ class Session:
     """A Streamlit session over the WebSocket: run the script with widget values, read what it drew."""
 
     def __init__(self, url: str):
+        self.http = url
         self.url = url.replace("http://", "ws://") + "/_stcore/stream"
         self.pages: dict[str, str] = {}  # page title -> script hash
         self.page = ""
         self.elements: list = []
+        self.redirect = ""  # where the page sent the browser (the login's /session/start?code=…)
 
-    async def __aenter__(self):
-        self.ws = await connect(self.url, subprotocols=["streamlit"], max_size=None, open_timeout=60)
+    async def __aenter__(self, cookie: str = ""):
+        headers = {"Cookie": cookie} if cookie else None
+        self.ws = await connect(self.url, subprotocols=["streamlit"], max_size=None, open_timeout=60,
+                                additional_headers=headers)
         await self.run()
         return self
+
+    async def follow_redirect(self) -> None:
+        """What a browser does after the login: load the redirect (serve.py sets the session cookie
+        there) and open the portal again with that cookie."""
+        cookie = await asyncio.to_thread(session_cookie, self.http + self.redirect)
+        await self.ws.close()
+        self.redirect, self.page = "", ""
+        await self.__aenter__(cookie)
 
     async def __aexit__(self, *exc):
         await self.ws.close()
@@ -113,7 +127,9 @@ class Session:
                 fwd = ForwardMsg()
                 fwd.ParseFromString(await self.ws.recv())
                 kind = fwd.WhichOneof("type")
-                if kind == "navigation":
+                if kind == "auth_redirect":
+                    self.redirect = fwd.auth_redirect.url
+                elif kind == "navigation":
                     self.pages = {p.page_name: p.page_script_hash for p in fwd.navigation.app_pages}
                     self.page = fwd.navigation.page_script_hash
                 elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
@@ -145,6 +161,22 @@ class Session:
         await self.run()
 
 
+def session_cookie(url: str) -> str:
+    """GET ``url`` without following its redirect; the ``name=value`` of the cookie it sets."""
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=RUN_TIMEOUT)
+    try:
+        conn.request("GET", parts.path + "?" + parts.query)
+        response = conn.getresponse()
+        cookie = response.getheader("Set-Cookie") or ""
+        response.read()
+    finally:
+        conn.close()
+    if not cookie:
+        raise RuntimeError(f"no session cookie from {parts.path} (HTTP {response.status})")
+    return cookie.split(";", 1)[0]
+
+
 def text(widget, value: str) -> WidgetState:
     return WidgetState(id=widget.id, string_value=value)
 
@@ -156,10 +188,12 @@ def click(widget) -> WidgetState:
 async def log_in(url: str, username: str, gate: asyncio.Semaphore) -> Session:
     session = Session(url)
     await session.__aenter__()
-    async with gate:  # password checks are deliberately expensive: log in a few at a time
+    async with gate:  # all at once by default: the server itself runs at most 4 password checks at a time
         await session.run([text(session.widget("text_input", "用户名或学号"), username),
                            text(session.widget("text_input", "密码"), PASSWORD),
                            click(session.widget("button", "登录"))])
+    if session.redirect:  # serve.py: the login continues through /session/start (the cookie)
+        await session.follow_redirect()
     await session.open_page("评分")
     return session
 
@@ -220,7 +254,7 @@ def memory_mb(pid: int, field: str) -> float:
 
 
 async def measure(url: str, pid: int, judges: int, saves: int) -> dict:
-    gate, start = asyncio.Semaphore(4), asyncio.Event()
+    gate, start = asyncio.Semaphore(judges), asyncio.Event()
     sessions = await asyncio.gather(*(log_in(url, f"judge{j}", gate) for j in range(judges)))
     latencies, errors, peak = [], [], [memory_mb(pid, "VmRSS")]
 
@@ -308,7 +342,7 @@ machine: {machine}, shared with other work. Latency is the click to the end of t
 | server CPU per save (the save's rerun and the next sheet's) | {cpu_per_save * 1000:.0f} ms, i.e. about {1 / cpu_per_save:.0f} saves/s on one free core (script runs share one Python process) |
 | errors shown to a judge | {len(result['errors'])} |
 | acknowledged saves missing from the database | {missing} |
-| server memory, {args.judges} sessions logged in | {result['logged_in_rss']:.0f} MB |
+| server memory, {args.judges} sessions logged in (all logging in at once) | {result['logged_in_rss']:.0f} MB |
 | server peak memory while saving (RSS) | {result['peak_rss']:.0f} MB |
 | server lifetime peak (VmHWM, includes the logins) | {hwm:.0f} MB |
 | machine load average at the end ({os.cpu_count()} CPUs) | {load:.1f} |
