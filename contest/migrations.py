@@ -414,6 +414,15 @@ def m003_group_decisions(db: Database) -> None:
                             foreign_keys=[("proposal_id", "proposals", "id"), ("other_id", "proposals", "id")])
 
 
+@topic_map_migrations()
+def m004_stranded_members(db: Database) -> None:
+    # Before merge_group put a forwarded lead's new members into its case, such members were left
+    # in no case for good (never forwardable on their own): the valid ones join their lead's case now.
+    db.execute("""insert into case_members (proposal_id, case_id)
+                  select p.id, m.case_id from proposals p join case_members m on m.proposal_id = p.lead_id
+                  where p.status = 'valid' and p.id not in (select proposal_id from case_members)""")
+
+
 # --- notices ------------------------------------------------------------------
 
 

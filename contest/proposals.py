@@ -353,6 +353,8 @@ def screen(db: Database, actor: User, proposal_ids: list[int], valid: bool, reas
                 "screened_at": clock.iso(now)})
             audit.record(db, actor, "screen_proposal", f"proposal:{proposal_id}",
                          {"old": proposal["status"], "new": "valid" if valid else "invalid", "reason": reason})
+        if valid:  # a member of a merged group whose lead was forwarded already follows it into its case
+            topic_map.follow_lead_cases(db, proposal_ids)
     notices.screened(db, proposal_ids, valid, reason)
     return len(proposal_ids)
 

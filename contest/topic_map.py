@@ -305,7 +305,10 @@ def merge_group(db: Database, actor: User, lead_id: int, member_ids: list[int]) 
     """Merge proposals into one lead proposal for joint handling; returns the ids now led by it.
 
     Members keep their content, authors and status, and point at the lead (``lead_id``).
-    A member that was itself a lead brings its own members along (one level only)."""
+    A member that was itself a lead brings its own members along (one level only).
+    When the lead was already forwarded, the members follow it into its case (办理件): a member
+    left outside could never be forwarded on its own and would keep 移交率 below 100 %. A member
+    not 立案 yet follows when it is screened 立案 (:func:`follow_lead_cases`)."""
     policy.require(actor, "manage_topics")
     lead_id = _proposal_id(lead_id)
     members = [m for m in dict.fromkeys(_proposal_id(m) for m in member_ids or []) if m != lead_id]
@@ -328,6 +331,10 @@ def merge_group(db: Database, actor: User, lead_id: int, member_ids: list[int]) 
                 raise ValidationError(f"提案 {member_id} 已并入提案 {member['lead_id']}，请先拆分再合并。")
             if db["case_members"].count_where("proposal_id = ?", [member_id]):
                 raise ValidationError(f"提案 {member_id} 已转办，不能再并入其他提案。")
+        followers_of = db["proposals"].rows_where(f"lead_id in ({','.join('?' * len(members))})", members)
+        for follower in followers_of:
+            if db["case_members"].count_where("proposal_id = ?", [follower["id"]]):
+                raise ValidationError(f"提案 {follower['id']} 已转办，不能再并入其他提案。")
         for member_id in members:
             followers = [r["id"] for r in db["proposals"].rows_where("lead_id = ?", [member_id])]
             if followers:
@@ -335,9 +342,25 @@ def merge_group(db: Database, actor: User, lead_id: int, member_ids: list[int]) 
                            [lead_id, *followers])
                 moved += followers
             db["proposals"].update(member_id, {"lead_id": lead_id})
+        joined = follow_lead_cases(db, [*members, *moved])
         audit.record(db, actor, "merge_proposals", f"proposal:{lead_id}",
-                     {"members": members, "moved_from_other_leads": moved})
+                     {"members": members, "moved_from_other_leads": moved, "joined_lead_case": joined})
     return [r["id"] for r in db["proposals"].rows_where("lead_id = ?", [lead_id], order_by="id")]
+
+
+@writes
+def follow_lead_cases(db: Database, proposal_ids: list[int]) -> list[int]:
+    """Members follow their lead: each 立案 proposal among ``proposal_ids`` merged into a lead that
+    is in a case joins that case (after a merge into a forwarded lead, or when a merged member is
+    screened 立案 after its lead was forwarded). Returns the ids that joined a case."""
+    ids = [int(i) for i in proposal_ids or []]
+    if not ids:
+        return []
+    rows = db.execute(f"""select p.id, m.case_id from proposals p join case_members m on m.proposal_id = p.lead_id
+                          where p.id in ({','.join('?' * len(ids))}) and p.status = 'valid'
+                                and p.id not in (select proposal_id from case_members)""", ids).fetchall()
+    db["case_members"].insert_all([{"proposal_id": pid, "case_id": case_id} for pid, case_id in rows])
+    return [pid for pid, _ in rows]
 
 
 def _record_apart(db: Database, actor: User, pairs, now) -> int:

@@ -316,3 +316,56 @@ def test_join_request_rules(fresh_db, people, contest):
         join_requests.answer_join_request(db, alice, request, True, now=NOW)
     with pytest.raises(ValidationError, match="已满"):
         join_requests.request_to_join(db, people["carol"], contest["price"], now=NOW)
+
+
+# --- merging into a lead that was already forwarded (issue 12) -------------------------------
+
+
+def _stranded(db) -> list[int]:
+    """Valid proposals merged into a lead that is in a case, while they are in none."""
+    return [r[0] for r in db.execute("""select p.id from proposals p where p.status = 'valid' and p.lead_id is not null
+                                        and p.lead_id in (select proposal_id from case_members)
+                                        and p.id not in (select proposal_id from case_members)""")]
+
+
+def test_members_merged_into_a_forwarded_lead_join_its_case(fresh_db, people):
+    from contest import forwarding
+
+    org = people["organizer"]
+    ids = [_submit(fresh_db, p, text) for p, text in zip((people["alice"], people["bob"]), SHUTTLE)]
+    for pid in ids:
+        proposals.screen(fresh_db, org, [pid], True, now=NOW)
+    case_id = forwarding.forward(fresh_db, org, ids[0], "hqc", now=NOW)
+    topic_map.merge_group(fresh_db, org, ids[0], [ids[1]])
+    assert _stranded(fresh_db) == []
+    assert fresh_db.execute("select case_id from case_members where proposal_id = ?", [ids[1]]).fetchone()[0] == case_id
+    assert forwarding.forwardable(fresh_db, org).empty
+
+
+def test_a_member_not_yet_valid_follows_the_forwarded_lead_once_screened_valid(fresh_db, people):
+    from contest import forwarding
+
+    org = people["organizer"]
+    lead = _submit(fresh_db, people["alice"], SHUTTLE[0])
+    other = _submit(fresh_db, people["bob"], SHUTTLE[1])
+    proposals.screen(fresh_db, org, [lead], True, now=NOW)
+    case_id = forwarding.forward(fresh_db, org, lead, "hqc", now=NOW)
+    topic_map.merge_group(fresh_db, org, lead, [other])
+    assert not fresh_db["case_members"].count_where("proposal_id = ?", [other])  # not 立案: no case yet
+    proposals.screen(fresh_db, org, [other], True, now=NOW)
+    assert fresh_db["case_members"].get(other)["case_id"] == case_id
+    assert _stranded(fresh_db) == []
+
+
+def test_the_migration_puts_members_stranded_before_the_fix_into_their_leads_case(fresh_db, people):
+    from contest import forwarding, migrations
+
+    org = people["organizer"]
+    ids = [_submit(fresh_db, p, text) for p, text in zip((people["alice"], people["bob"]), SHUTTLE)]
+    for pid in ids:
+        proposals.screen(fresh_db, org, [pid], True, now=NOW)
+    forwarding.forward(fresh_db, org, ids[0], "hqc", now=NOW)
+    fresh_db["proposals"].update(ids[1], {"lead_id": ids[0]})  # what the old merge_group did
+    assert _stranded(fresh_db) == [ids[1]]
+    migrations.m004_stranded_members(fresh_db)
+    assert _stranded(fresh_db) == []
