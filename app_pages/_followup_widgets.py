@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from contest import forwarding, policy, ratings
-from contest.vocabulary import Rating, labels
+from contest.vocabulary import AnswerState, EntryKind, Rating, label_of, labels
 from app_pages import _ui as ui
 
 
@@ -23,11 +23,22 @@ def rating_form(db, user, proposal_id: int) -> None:
     Shows nothing for a proposal that has not been forwarded."""
     if not policy.allows(user, "rate_replies"):
         return
-    if forwarding.case_for_proposal(db, user, proposal_id) is None:
+    case = forwarding.case_for_proposal(db, user, proposal_id)
+    if case is None:
         return
     status = ui.attempt(lambda: ratings.rating_status(db, user, proposal_id))
     if status is None:
         return
+    entries = case["replies"]
+    if status["can_rate"] and entries:
+        # The whole reply is read here, above the rating (not a cut-off cell of the timeline).
+        st.markdown("**部门的答复**")
+        for entry in entries:
+            with st.container(border=True):
+                st.caption(f"{entry['at'][:16]} · {entry['department_name'] or ''} · "
+                           f"{label_of(EntryKind, entry['kind'])} · {label_of(AnswerState, entry['state'])}")
+                st.text(entry["text"])
+                show_reply_details(entry)
     st.markdown("**对部门答复的评价**")
     for r in status["ratings"]:
         st.caption(f"{r['at'][:16]} 第 {r['round']} 次评价：{r['level_name']}")
@@ -35,7 +46,8 @@ def rating_form(db, user, proposal_id: int) -> None:
             st.text(r["comment"])
     if status["can_rate"]:
         with st.form(f"rate_{proposal_id}"):
-            level = st.radio("您对部门的答复", list(labels(Rating)), format_func=labels(Rating).get,
+            # No preset choice: a preset 满意 would be counted for anyone who only pressed the button.
+            level = st.radio("您对部门的答复", list(labels(Rating)), format_func=labels(Rating).get, index=None,
                              horizontal=True, key=f"rate_level_{proposal_id}")
             comment = st.text_area("评价意见（可选）", max_chars=500, key=f"rate_comment_{proposal_id}")
             st.caption("每件提案只能评价一次；评价“不满意”后可申请一次再次答复。")

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from contest import clock, proposals, results, settings
+from contest import clock, proposals, results, settings, timeline
 from app_pages import _proposal_view as view
 from app_pages import _ui as ui
 from app_pages._followup_widgets import rating_form
@@ -20,8 +20,11 @@ if not mine:
         st.switch_page("app_pages/write_proposal.py")
     st.stop()
 
+# One status per proposal that follows it from submission to the final answer (已转办, 已答复, 已评价...),
+# not the screening status alone.
+status = {p["id"]: timeline.status_line(db, user, p["id"]) for p in mine}
 summary = pd.DataFrame([{
-    "编号": p["id"], "标题": p["title"] or "（无标题）", "状态": view.status_label(p["status"]), "我的角色": p["my_role"],
+    "状态": status[p["id"]], "标题": p["title"] or "（无标题）", "编号": p["id"], "我的角色": p["my_role"],
     "议题": contest.topic_name(p["topic"]) if p["topic"] else "", "最后修改": (p["updated_at"] or "")[:16],
 } for p in mine])
 st.dataframe(summary, hide_index=True)
@@ -31,7 +34,7 @@ by_id = {p["id"]: p for p in mine}
 # Proposals are picked in a selectbox (plain text) rather than expanders: expander labels are
 # markdown, where a URL typed in a title would become a link.
 pid = st.selectbox("查看提案", list(by_id), key="mp_choice",
-                   format_func=lambda i: f"#{i} {by_id[i]['title'] or '（无标题）'} · {view.status_label(by_id[i]['status'])}")
+                   format_func=lambda i: f"#{i} {by_id[i]['title'] or '（无标题）'} · {status[i]}")
 p = by_id[pid]
 with st.container(border=True):
     proposal = proposals.get(db, user, p["id"])

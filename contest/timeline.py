@@ -43,7 +43,34 @@ def timeline(db: Database, user: User, proposal_id: int) -> list[dict]:
     steps += _judging(db, user, proposal, contest)
     steps += _followup(db, proposal["id"])
     _mark_current(steps)
-    return steps
+    return _in_time_order(steps)
+
+
+#: The status line of a step that is not itself worded as a status.
+_STATUS_OF_STEP = {"评价": "已评价", "进展更新": "办理中（有进展）", "部门退回": "部门退回，等待改派",
+                   "申请再次答复": "已申请再次答复", "列入对接会": "已列入对接会"}
+
+
+def status_line(db: Database, user: User, proposal_id: int) -> str:
+    """One status for the proposal from submission to the final answer: its latest step done
+    (已提交, 已立案, 评审中, 获奖：一等奖, 已转办, 已答复, 已解决, 已评价 ...)."""
+    done = [s for s in timeline(db, user, proposal_id) if s["state"] == "done"]
+    last = done[-1]
+    if last["step"] == "获奖":
+        return f"获奖：{last['detail']}"
+    return _STATUS_OF_STEP.get(last["step"], last["step"])
+
+
+def _in_time_order(steps: list[dict]) -> list[dict]:
+    """The steps done, oldest first (a step without a time stays after the one before it), then
+    the current step, then the others still to come in their usual order."""
+    done, last = [], ""
+    for n, s in enumerate(steps):
+        if s["state"] == "done":
+            last = s["at"] or last
+            done.append((last, n, s))
+    ahead = [s for s in steps if s["state"] == "current"] + [s for s in steps if s["state"] == "todo"]
+    return [s for _, _, s in sorted(done, key=lambda item: (item[0], item[1]))] + ahead
 
 
 def _judging(db: Database, user: User, proposal: dict, contest: settings.Settings) -> list[dict]:

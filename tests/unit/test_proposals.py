@@ -448,6 +448,26 @@ def test_timeline_uses_followup_events_when_available(fresh_db, people, monkeypa
     assert steps["已答复"]["state"] == "current"
 
 
+def test_timeline_in_time_order_and_one_status_line_to_the_final_answer(fresh_db, people, monkeypatch):
+    alice = people["alice"]
+    pid = submitted(fresh_db, alice)
+    assert timeline.status_line(fresh_db, alice, pid) == "已提交"
+    proposals.screen(fresh_db, people["organizer"], [pid], True, now=NOW)
+    assert timeline.status_line(fresh_db, alice, pid) == "已立案"
+    events = [{"step": "已转办", "at": "2026-05-01 09:00:00", "detail": "教务处"},
+              {"step": "进展更新", "at": "2026-05-03 09:00:00", "detail": "已开始调研"},
+              {"step": "已答复", "at": "2026-05-10 09:00:00", "detail": "教务处（正在办理）"}]
+    monkeypatch.setattr(timeline, "timeline_events", lambda db, p: events)
+    steps = timeline.timeline(fresh_db, alice, pid)
+    done = [s for s in steps if s["state"] == "done"]
+    assert [s["at"] for s in done] == sorted(s["at"] for s in done)  # 进展更新 before 已答复, not after it
+    assert [s["step"] for s in done][-3:] == ["已转办", "进展更新", "已答复"]
+    assert timeline.status_line(fresh_db, alice, pid) == "已答复"
+    events += [{"step": "已解决", "at": "2026-05-20 09:00:00", "detail": ""},
+               {"step": "评价", "at": "2026-05-21 09:00:00", "detail": "满意"}]
+    assert timeline.status_line(fresh_db, alice, pid) == "已评价"
+
+
 def test_timeline_permission(fresh_db, people):
     pid = draft(fresh_db, people["alice"])
     with pytest.raises(PermissionDenied):
