@@ -193,11 +193,13 @@ if tab_awards.open:
         with st.form("override"):
             left, mid = st.columns([1, 1])
             pid = left.number_input("提案编号", min_value=1, step=1, value=None, placeholder="见排名表“编号”列")
-            award = mid.selectbox("调整为", names + [results.NO_AWARD])
+            award = mid.selectbox("调整为", names + [results.NO_AWARD], index=None, placeholder="请选择奖项")
             reason = st.text_input("理由（必填）", max_chars=200)
             if st.form_submit_button("保存调整", disabled=published):
                 if pid is None:
                     st.error("请填写提案编号。")
+                elif award is None:
+                    st.error("请选择调整后的奖项。")
                 elif ui.attempt(lambda: results.override_award(
                         db, user, int(pid), None if award == results.NO_AWARD else award, reason) or True):
                     ui.flash(f"提案 {int(pid)} 的奖项已调整。")

@@ -11,6 +11,28 @@ contest = settings.get(db)
 depts = {d["code"]: d["name"] for d in settings.departments(db)}
 st.title("账号管理")
 
+PASSWORDS = "ua_new_passwords"  # initial passwords made in this session, shown until dismissed
+
+
+def _keep_passwords(rows: list[dict]) -> None:
+    st.session_state[PASSWORDS] = st.session_state.get(PASSWORDS, []) + rows
+
+
+# The initial passwords stay on screen (above the tabs) until the organizer dismisses them: a
+# download or any other click reruns the page, and they cannot be shown again later.
+if new_passwords := st.session_state.get(PASSWORDS):
+    with st.container(border=True):
+        st.warning("新的初始密码只在这里显示一次：请下载或抄下并妥善分发（首次登录需修改），然后关闭此表。",
+                   icon=":material/key:")
+        result = pd.DataFrame(new_passwords)
+        st.dataframe(result, hide_index=True)
+        left, right = st.columns([1, 1])
+        left.download_button("下载初始密码表", exports.to_csv(result), "new_accounts.csv", "text/csv",
+                             on_click="ignore", icon=":material/download:")
+        if right.button("已妥善保存，关闭此表", icon=":material/close:"):
+            st.session_state.pop(PASSWORDS)
+            st.rerun()
+
 listing, create, bulk = st.tabs(["账号列表", "新建账号", "批量导入"])
 
 with listing:
@@ -32,7 +54,8 @@ with listing:
             if action == "重置密码":
                 password = ui.attempt(lambda: accounts.reset_password(db, user, target))
                 if password:
-                    st.success(f"新的初始密码：{password}（请告知本人，首次登录需修改）")
+                    _keep_passwords([{"用户名": account_label[target].split(" · ")[0], "初始密码": password}])
+                    ui.flash("密码已重置，新的初始密码见页面上方。")
             elif ui.attempt(lambda: accounts.set_active(db, user, target, action == "启用") or True):
                 ui.flash(f"账号已{action}。")
 
@@ -50,7 +73,8 @@ with create, st.form("create_account"):
             db, user, role, username=username, name=name, college=college, department=department,
             topics=" ".join(topics), email=email, staff_no=staff_no))
         if created:
-            st.success(f"已创建账号 {ui.escape_md(created[0].username)}，初始密码：{created[1]}（首次登录需修改）")
+            _keep_passwords([{"用户名": created[0].username, "姓名": created[0].name, "初始密码": created[1]}])
+            ui.flash(f"已创建账号 {ui.escape_md(created[0].username)}，初始密码见页面上方。")
 
 with bulk:
     st.caption("上传 .xlsx 或 .csv，列：用户名、姓名、角色（评委/职能部门），可选：学院、邮箱、手机号、部门代码、评审议题。"
@@ -67,6 +91,6 @@ with bulk:
         if created:
             result = pd.DataFrame(created).rename(columns={"username": "用户名", "name": "姓名", "role": "角色",
                                                            "password": "初始密码"}).drop(columns="id")
-            st.success(f"已导入 {len(created)} 个账号。请下载初始密码表并妥善分发。")
-            st.dataframe(result, hide_index=True)
-            st.download_button("下载初始密码表", exports.to_csv(result), "new_accounts.csv", "text/csv")
+            result["角色"] = result["角色"].map(lambda r: labels(Role).get(r, r))
+            _keep_passwords(result.to_dict("records"))
+            ui.flash(f"已导入 {len(created)} 个账号。初始密码表见页面上方，请下载并妥善分发。")

@@ -71,6 +71,13 @@ def test_organizer_creates_a_judge_and_sees_first_password(app_as, fresh_db):
     at.run()
     assert "已创建账号 judge42" in texts(at)
     assert fresh_db["users"].count_where("username = 'judge42' and must_change_password = 1") == 1
+    # the initial password stays on screen across further clicks until it is dismissed
+    at.run()
+    table = at.dataframe[0].value
+    assert list(table["用户名"]) == ["judge42"] and len(table["初始密码"][0]) >= 8
+    next(b for b in at.button if b.label == "已妥善保存，关闭此表").click()
+    at.run()
+    assert "初始密码只在这里显示一次" not in texts(at)
 
 
 def test_non_organizer_cannot_read_the_user_list(fresh_db, people):

@@ -102,6 +102,12 @@ def test_tiers_editor_and_override_with_reason(app_as, fresh_db, people, scored)
     assert settings.get(fresh_db).award_tiers[0] == {"name": "一等奖", "kind": "count", "value": 3}
     at.number_input[0].set_value(scored["C"])
     award_box = next(s for s in at.selectbox if s.label == "调整为")
+    assert award_box.value is None  # no preset award: 一等奖 was one click away
+    next(t for t in at.text_input if t.label == "理由（必填）").input("答辩表现突出")
+    button(at, "保存调整").click().run()
+    assert "请选择调整后的奖项" in texts(at) and fresh_db["awards"].count == 0
+    next(t for t in at.text_input if t.label == "理由（必填）").input("")
+    award_box = next(s for s in at.selectbox if s.label == "调整为")
     award_box.select("二等奖")
     button(at, "保存调整").click().run()
     assert "调整理由" in texts(at)  # reason is required
