@@ -1,7 +1,7 @@
 """全部提案 (organizer): search and filter every submitted proposal, read one, export."""
 import streamlit as st
 
-from contest import db as database, exports, proposals, settings
+from contest import contests, exports, proposals, settings
 from contest.vocabulary import ProposalStatus, labels
 from app_pages import _proposal_view as view
 from app_pages import _ui as ui
@@ -50,7 +50,7 @@ ids = [int(i) for i in table["id"]]
 
 def export_frame():
     """Built only when a download is clicked, on its own thread: hence its own connection."""
-    return proposals.export_table(database.connect(), user, ids)
+    return proposals.export_table(contests.reopen(db), user, ids)
 
 
 e1, e2, _ = st.columns([1, 1, 3])

@@ -4,10 +4,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from contest import attachments, exports, forwarding, meetings, replies, settings
+from contest import archive, attachments, exports, forwarding, meetings, replies, settings
 from contest.errors import ContestError
 from contest.vocabulary import AnswerState, EntryKind, labels
 from app_pages import _ui as ui
+from app_pages._archive_widgets import earlier_answers
 from app_pages._followup_widgets import show_reply_details
 
 db, user = ui.db(), ui.user()
@@ -90,6 +91,9 @@ with tab_queue:
             if member["further_requested_at"]:
                 st.warning(f"提案人于 {member['further_requested_at'][:16]} 申请再次答复，理由：")
                 st.text(member["further_reason"] or "")
+    lead_member = next((m for m in case["members"] if m["id"] == case["proposal_id"]), case["members"][0])
+    earlier_answers(db, user, archive.proposal_text(lead_member),
+                    intro="往年同一问题的提案及当年的答复，答复时可参考并说明今年的新进展。")
     co = [departments.get(c, c) for c, role in case["departments"].items() if role == "co"]
     st.caption(f"主办：{ui.escape_md(departments.get(case['department'], case['department']))}"
                + (f"；协办：{ui.escape_md('、'.join(co))}" if co else "")

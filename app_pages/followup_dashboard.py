@@ -3,9 +3,10 @@ import datetime as dt
 
 import streamlit as st
 
-from contest import clock, db as database, followup_stats, reminders
+from contest import clock, contests, followup_stats, reminders
 from contest import policy
 from app_pages import _ui as ui
+from app_pages._archive_widgets import yearly_comparison
 from app_pages._reminder_ui import remind_block
 
 db, user = ui.db(), ui.user()
@@ -82,10 +83,12 @@ with right:
     else:
         st.line_chart(stats["cumulative"], x_label="日期", y_label="提案数（累计）")
 
+yearly_comparison(db, user)
+
 st.subheader("导出")
 st.download_button(
     "导出 Excel（汇总、指标、按部门、按议题、明细、答复、评价）", icon=":material/download:", type="primary",
-    data=lambda: followup_stats.export_excel(database.connect(), user, now=now),
+    data=lambda: followup_stats.export_excel(contests.reopen(db), user, now=now),
     file_name=f"提案办理追踪_{now:%Y%m%d}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="export_xlsx")
 

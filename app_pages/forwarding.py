@@ -3,9 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from contest import forwarding, replies, settings
+from contest import archive, forwarding, proposals, replies, settings
 from contest.vocabulary import AnswerState, CaseStatus, EntryKind, labels
 from app_pages import _ui as ui
+from app_pages._archive_widgets import earlier_answers
 from app_pages._followup_widgets import show_reply_details
 
 db, user = ui.db(), ui.user()
@@ -76,6 +77,10 @@ with tab_one:
                                key="one_pid")
         if pid is not None:
             row = waiting.set_index("id").loc[pid]
+            chosen_proposal = ui.attempt(lambda: proposals.get(db, user, int(pid)))
+            if chosen_proposal:
+                earlier_answers(db, user, archive.proposal_text(chosen_proposal),
+                                intro="往年同一问题由哪个部门办理、如何答复，可据此选择承办部门，并在转办说明中提示。")
             suggested = row["department"] if row["department"] in departments else None
             codes = list(departments)
             with st.form("one_forward"):

@@ -1,7 +1,7 @@
 """提案工作报告: the summary sentence and figures for a cut (topic, department, dates), Excel / Word, 提案汇编."""
 import streamlit as st
 
-from contest import clock, db as database, followup_stats, policy, report, settings
+from contest import clock, contests, followup_stats, policy, report, settings
 from app_pages import _ui as ui
 
 db, user = ui.db(), ui.user()
@@ -48,14 +48,14 @@ st.subheader("导出")
 stamp = f"{fig['end']:%Y%m%d}"
 left, middle, right = st.columns(3)
 left.download_button("报告 Excel", icon=":material/download:", key="rp_xlsx",
-                     data=lambda: report.export_excel(database.connect(), user, **cut),
+                     data=lambda: report.export_excel(contests.reopen(db), user, **cut),
                      file_name=f"提案工作报告_{stamp}.xlsx",
                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 middle.download_button("报告 Word", icon=":material/description:", key="rp_docx",
-                       data=lambda: report.export_docx(database.connect(), user, **cut),
+                       data=lambda: report.export_docx(contests.reopen(db), user, **cut),
                        file_name=f"提案工作报告_{stamp}.docx",
                        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 right.download_button("提案汇编 Word（全部有效提案及答复）", icon=":material/menu_book:", key="rp_compilation",
-                      type="primary", data=lambda: report.compilation_docx(database.connect(), user, **cut),
+                      type="primary", data=lambda: report.compilation_docx(contests.reopen(db), user, **cut),
                       file_name=f"提案汇编_{stamp}.docx",
                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")

@@ -7,6 +7,7 @@ from contest import attachments, autosave, clock, proposals, settings
 from contest.errors import ContestError, ValidationError
 from app_pages import _proposal_view as view
 from app_pages import _ui as ui
+from app_pages._archive_widgets import earlier_answers
 from app_pages._topic_widgets import similar_hint
 
 db, user = ui.db(), ui.user()
@@ -155,7 +156,9 @@ with st.container(border=True):
     # Saves nothing: the rerun shows the similar proposals below for what has been typed so far.
     b3.button("查找相似提案", key=prefix + "similar", icon=":material/search:")
 
-similar_hint(db, user, "。".join(str(st.session_state.get(prefix + k) or "") for k in ("title", *dict(view.FIELDS))))
+typed = "。".join(str(st.session_state.get(prefix + k) or "") for k in ("title", *dict(view.FIELDS)))
+similar_hint(db, user, typed)
+earlier_answers(db, user, typed, intro="往年同一问题的提案和部门的答复，可作参考，写出新情况、新建议。")
 
 
 def _check_uploads(files) -> None:

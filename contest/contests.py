@@ -83,6 +83,7 @@ def open_archive(db: Database, archive_id: int) -> Database:
     archived = Database(conn)
     archived.archived = True
     archived.archive = dict(row)
+    archived.live_path = _live_path(db)
     return archived
 
 
@@ -164,3 +165,12 @@ def start_new_year(db: Database, actor: User, *, contest_name: str, year: int,
         target.unlink(missing_ok=True)
         raise
     return row
+
+
+
+def reopen(db: Database) -> Database:
+    """A new connection to the same contest as ``db`` (live, or the same archive, read-only), for
+    work done outside this script run (a download button's callable runs in another thread)."""
+    if getattr(db, "archived", False):
+        return open_archive(database.connect(db.live_path), db.archive["id"])
+    return database.connect(_live_path(db))

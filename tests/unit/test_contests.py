@@ -90,3 +90,12 @@ def test_an_archive_of_an_older_schema_is_upgraded_when_opened(fresh_db, people)
     raw.conn.close()
     old = contests.open_archive(fresh_db, row["id"])
     assert "contest_archives" in old.table_names()
+
+
+def test_reopen_gives_the_same_contest(fresh_db, people):
+    pid = submit(fresh_db, people["alice"])
+    row = contests.start_new_year(fresh_db, people["organizer"], contest_name="第二届", year=2027, now=NOW)
+    old = contests.reopen(contests.open_archive(fresh_db, row["id"]))
+    assert old.archived and old["proposals"].get(pid)["title"] == GOOD["title"]
+    live = contests.reopen(fresh_db)
+    assert not getattr(live, "archived", False) and settings.get(live).contest_name == "第二届"
