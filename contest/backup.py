@@ -1,6 +1,7 @@
 """Backup and restore of a whole contest: the database and its attachments folder.
 
-A backup is a folder holding ``contest.db`` and ``attachments/``. The database is copied with
+A backup is a folder holding ``contest.db``, ``attachments/`` and the files of the earlier contests
+(:mod:`contest.contests` archives, frozen copies listed in the database). The database is copied with
 SQLite's online backup API, which reads one consistent snapshot while the portal keeps writing
 (a plain file copy during writes can miss committed transactions that still sit in the WAL file).
 Attachment files never change once written, so they are copied before and after the snapshot:
@@ -65,6 +66,24 @@ def _check(path: Path) -> int:
         raise ValidationError(f"{path} 不是比赛数据库：{error}") from None
 
 
+def _archive_files(path: Path) -> list[str]:
+    """The files of the earlier contests listed in a contest database (contest.contests)."""
+    conn = sqlite3.connect(path)
+    try:
+        if not conn.execute("select 1 from sqlite_master where name = 'contest_archives'").fetchone():
+            return []
+        return [Path(r[0]).name for r in conn.execute("select file from contest_archives")]
+    finally:
+        conn.close()
+
+
+def _copy_archives(listed_in: Path, source_dir: Path, target_dir: Path) -> None:
+    """Earlier contests are frozen files beside the database: copied as they are."""
+    for name in _archive_files(listed_in):
+        if (source_dir / name).is_file():
+            shutil.copy2(source_dir / name, target_dir / name)
+
+
 def backup(db_file: Path, dest: Path) -> Summary:
     """Write a backup of the database ``db_file`` (and its attachments) into the folder ``dest``;
     safe while the portal runs. An existing backup in ``dest`` is replaced."""
@@ -84,6 +103,7 @@ def backup(db_file: Path, dest: Path) -> Summary:
     proposals = _check(partial)
     partial.replace(dest / DB_NAME)
     _copy_files(files_dir(db_file), dest / FILES)
+    _copy_archives(dest / DB_NAME, db_file.parent, dest)
     return Summary(dest / DB_NAME, proposals, _count_files(dest / FILES))
 
 
@@ -105,6 +125,7 @@ def restore(src: Path, db_file: Path, *, force: bool = False) -> Summary:
         db.close()
     database.connect(db_file).close()  # any migration newer than the backup
     _copy_files(source.parent / FILES, files_dir(db_file))
+    _copy_archives(source, source.parent, db_file.parent)
     return Summary(db_file, proposals, _count_files(files_dir(db_file)))
 
 

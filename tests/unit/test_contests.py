@@ -99,3 +99,17 @@ def test_reopen_gives_the_same_contest(fresh_db, people):
     assert old.archived and old["proposals"].get(pid)["title"] == GOOD["title"]
     live = contests.reopen(fresh_db)
     assert not getattr(live, "archived", False) and settings.get(live).contest_name == "第二届"
+
+
+def test_backup_and_restore_carry_the_earlier_contests(fresh_db, people, tmp_path):
+    from contest import backup
+
+    pid = submit(fresh_db, people["alice"])
+    row = contests.start_new_year(fresh_db, people["organizer"], contest_name="第二届", year=2027, now=NOW)
+    live = contests._live_path(fresh_db)
+    backup.backup(live, tmp_path / "b")
+    assert (tmp_path / "b" / row["file"]).is_file()
+    target = tmp_path / "restored" / "contest.db"
+    backup.restore(tmp_path / "b", target)
+    restored = database.connect(target)
+    assert contests.open_archive(restored, row["id"])["proposals"].get(pid)["title"] == GOOD["title"]
