@@ -15,8 +15,11 @@ st.caption("每一届比赛的提案、评审、排名、转办和答复各自�
            "在侧栏“查看比赛”中切换到往届，即可查看当年的提案、排名、办理情况和报告。")
 
 earlier = contests.archives(db)
-rows = [{"比赛": contest.contest_name, "年份": contest.year, "状态": "本届", "提案数": db["proposals"].count,
-         "转办件数": db["cases"].count, "归档时间": ""}]
+summary = ui.attempt(lambda: contests.live_summary(db, user))
+if summary is None:
+    st.stop()
+rows = [{"比赛": contest.contest_name, "年份": contest.year, "状态": "本届", "提案数": summary["proposals"],
+         "转办件数": summary["cases"], "归档时间": ""}]
 rows += [{"比赛": a["contest_name"], "年份": a["year"], "状态": "往届（只读）", "提案数": a["proposals"],
           "转办件数": a["cases"], "归档时间": a["archived_at"]} for a in earlier]
 st.dataframe(pd.DataFrame(rows), hide_index=True)
@@ -27,6 +30,8 @@ st.markdown("- **沿用**：全部账号（学生、评委、职能部门、组�
             "学院、职能部门、奖项设置、排名方法、评审人数等比赛设置。\n"
             "- **重新开始**：提案、合作者、附件记录、评审分配与评分、奖项、转办与答复、评价、对接会、审计日志；"
             "各阶段时间重置为从今天开始（请到“比赛设置”中调整），结果未公布。")
+if summary["open_cases"]:
+    st.warning(f"本届还有 {summary['open_cases']} 件转办件未办结。归档后它们只能查看，部门不能再答复；建议办理基本完成后再开始新一届。")
 with st.form("new_contest"):
     name = st.text_input("新一届比赛名称", value=contest.contest_name, max_chars=60)
     year = st.number_input("年份", min_value=2000, max_value=2100, value=int(contest.year) + 1, step=1)

@@ -139,7 +139,7 @@ def start_new_year(db: Database, actor: User, *, contest_name: str, year: int,
     taken = {a["file"] for a in archives(db)}
     file = _file_name(live, old.year, taken)
     target = live.parent / file
-    counts = {t: db[t].count for t in ("proposals", "cases")}
+    counts = {"proposals": db["proposals"].count_where("status != 'draft'"), "cases": db["cases"].count}
     # The write lock is ours (transaction above): a second connection copies exactly what is committed.
     reader = sqlite3.connect(live, timeout=database.BUSY_TIMEOUT_S)
     try:
@@ -174,3 +174,10 @@ def reopen(db: Database) -> Database:
     if getattr(db, "archived", False):
         return open_archive(database.connect(db.live_path), db.archive["id"])
     return database.connect(_live_path(db))
+
+
+def live_summary(db: Database, actor: User) -> dict:
+    """proposals, cases and open cases (pending or replied, not resolved) of the live contest."""
+    policy.require(actor, "start_new_contest")
+    return {"proposals": db["proposals"].count_where("status != 'draft'"), "cases": db["cases"].count,
+            "open_cases": db["cases"].count_where("status in ('pending', 'replied')")}

@@ -6,7 +6,12 @@ from tests.helpers import GOOD, NOW, click, texts
 def test_start_a_new_year_then_switch_to_last_year_read_only(app_as, fresh_db, people):
     pid = proposals.save_draft(fresh_db, people["alice"], GOOD, now=NOW)
     proposals.submit(fresh_db, people["alice"], pid, now=NOW)
+    from contest import forwarding
+
+    proposals.screen(fresh_db, people["organizer"], [pid], valid=True, now=NOW)
+    forwarding.forward(fresh_db, people["organizer"], pid, "hqc", now=NOW)
     at = app_as("organizer", "app_pages/contests.py")
+    assert "本届还有 1 件转办件未办结" in texts(at)
     assert "往届比赛" not in [s.label for s in at.selectbox]  # no switcher before there is an earlier contest
     at.text_input[0].set_value("测试提案大赛（第二届）")
     at.number_input[0].set_value(2027)
