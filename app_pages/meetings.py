@@ -38,7 +38,7 @@ with tab_plan:
         left, middle, right = st.columns(3)
         theme = left.selectbox("主题", meetings.THEMES, index=None, accept_new_options=True, key="mt_theme",
                                placeholder="选择或输入主题")
-        held_on = middle.date_input("会议日期", value=clock.now().date() + dt.timedelta(days=7), key="mt_date")
+        held_on = middle.date_input("会议日期", value=clock.now().date(), key="mt_date")
         place = right.text_input("会议地点", max_chars=60, key="mt_place")
         invited = st.multiselect("邀请的职能部门", list(departments), format_func=departments.get, key="mt_depts")
         agenda = st.multiselect("议程中的提案", list(titles), format_func=lambda i: f"#{i} {titles[i]}",
