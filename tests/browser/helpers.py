@@ -96,8 +96,15 @@ def wait_idle(page, settle: float = 0.3) -> None:
             raise TimeoutError("the app did not settle within 30 s")
 
 
-_SETTLED = f"""() => !!document.querySelector("{IDLE}")
-    && !document.querySelector("[data-testid='stElementContainer'][data-stale='true']")"""
+# Idle, no element of an earlier run faded out, and no widget key shown twice (after a run that
+# moved the elements down, the old copies can stay a moment, unfaded).
+_SETTLED = f"""() => {{
+    if (!document.querySelector("{IDLE}")
+        || document.querySelector("[data-testid='stElementContainer'][data-stale='true']")) return false;
+    const keys = [...document.querySelectorAll("[data-testid='stElementContainer'][class*='st-key-']")]
+        .map(e => [...e.classList].find(c => c.startsWith("st-key-")));
+    return new Set(keys).size === keys.length;
+}}"""
 
 
 def open_app(page, server) -> None:

@@ -45,6 +45,18 @@ def test_a_saved_draft_with_a_new_title_keeps_what_is_typed_next(device, device_
     expect(page.get_by_label("调研情况")).to_have_value(INVESTIGATION)
     expect(page.get_by_label("建议措施")).to_have_value(SUGGESTIONS)
 
+    # after a reload (the login survives it): the same draft and text
+    page.get_by_label("建议措施").fill(SUGGESTIONS + "（补充）")
+    page.get_by_label("标题").click()  # leaving the field keeps it
+    wait_idle(page)
+    page.reload()
+    wait_idle(page)
+    expect(page.get_by_label("标题")).to_have_value(retitled)
+    expect(page.get_by_label("建议措施")).to_have_value(SUGGESTIONS + "（补充）")
+    page.get_by_label("建议措施").fill(SUGGESTIONS)
+    page.get_by_label("标题").click()
+    wait_idle(page)
+
     # and after logging out and in again (a new session)
     login(page, server, student)
     goto_page(page, "撰写提案")
