@@ -99,24 +99,41 @@ def dev_set() -> list[str]:
             index.setdefault(r["group"], []).append(i)
     truth = {p for m in index.values() for p in combinations(m, 2)}
     traps = {(min(i, j), max(i, j)) for i, r in enumerate(rows) if r.get("trap_of") for j in index[r["trap_of"]]}
-    grouping = topics.find_groups(texts)
-    rows_g = ["", f"Same-issue groups ({len(truth)} true pairs, {len(traps)} trap pairs):", "",
-              "| threshold | pairs found | precision | recall | F1 | trap pairs grouped |", "|---|---|---|---|---|---|"]
-    for label, th in [(f"derived {grouping.derived_threshold:.3f} (default)", None)] + [
-            (str(t), t) for t in (0.15, 0.2, 0.24, 0.3, 0.4)]:
-        g = grouping.groups if th is None else topics.group_same_issue(texts, th)
+    raw = [topics.embedding_text(r["title"], r["problem"] + "。" + r["suggestions"]) for r in rows]
+    t = time.perf_counter()
+    vectors = topics.grouping_vectors(raw)  # the default of the page, the CLI and the API
+    embed_secs = time.perf_counter() - t
+    grouping = topics.find_groups(texts, embeddings=vectors)
+    rows_g = ["", f"Same-issue groups ({len(truth)} true pairs, {len(traps)} trap pairs); default similarity: "
+              f"**{grouping.method}**" + (f" (sentence vectors of {len(rows)} proposals computed in {embed_secs:.1f} s, "
+                                          "model load included)" if vectors is not None else "") + ":", "",
+              "| similarity | threshold | pairs found | precision | recall | F1 | trap pairs grouped |",
+              "|---|---|---|---|---|---|---|"]
+    settings = [(grouping.method, f"derived {grouping.derived_threshold:.3f} (default)", None, vectors)]
+    if vectors is not None:
+        settings += [("sentence", str(t), t, vectors) for t in (0.5, 0.55, 0.6, 0.65, 0.7)]
+        tfidf = topics.find_groups(texts)
+        settings.append(("tfidf (fallback)", f"derived {tfidf.derived_threshold:.3f}", None, None))
+    settings += [("tfidf", str(t), t, None) for t in (0.15, 0.2, 0.3)]
+    for method, label, th, emb in settings:
+        g = topics.find_groups(texts, th, embeddings=emb).groups
         p, r, f, n = pair_scores(g, truth)
         got = {(a, b) for a, b in combinations(range(len(rows)), 2) if g[a] is not None and g[a] == g[b]}
-        rows_g.append(f"| {label} | {n} | {p:.2f} | {r:.2f} | {f:.2f} | {len(got & traps)} |")
+        rows_g.append(f"| {method} | {label} | {n} | {p:.2f} | {r:.2f} | {f:.2f} | {len(got & traps)} |")
         print(rows_g[-1], flush=True)
     nearest = grouping.nearest
     grouped = [i for i, r in enumerate(rows) if r["group"]]
     X = topics._word_tfidf(texts)
-    sims = (X @ X.T).toarray()
-    np.fill_diagonal(sims, -1)
-    twin = np.mean([rows[int(sims[i].argmax())]["group"] == rows[i]["group"] for i in grouped])
-    rows_g += ["", f"Nearest neighbour (word TF-IDF) is a true twin for {twin:.0%} of the grouped proposals; "
-               f"median nearest-neighbour similarity {np.median(nearest):.2f}. Targets: pair F1 >= 0.85 at "
+    views = {"word TF-IDF": (X @ X.T).toarray()}
+    if vectors is not None:
+        views["sentence vectors"] = vectors @ vectors.T
+    twins = []
+    for name, sims in views.items():
+        np.fill_diagonal(sims, -1)
+        share = np.mean([rows[int(sims[i].argmax())]["group"] == rows[i]["group"] for i in grouped])
+        twins.append(f"{name} {share:.0%}")
+    rows_g += ["", f"Nearest neighbour is a true twin for this share of the grouped proposals: {', '.join(twins)}; "
+               f"median nearest-neighbour similarity (default) {np.median(nearest):.2f}. Targets: pair F1 >= 0.85 at "
                "precision >= 0.90."]
     return ["### Development set (data/dev_proposals), no labels", ""] + lines + rows_g
 
@@ -177,12 +194,20 @@ def grouping() -> list[str]:
              + " | ".join(f"{k} mean best Jaccard" for k in silvers) + " | s |",
              "|---|---|---|---|---|---|" + "---|" * len(silvers) + "---|"]
     detail: list[str] = []
-    best_setting = ("title x2 + body", "derived")
-    for label, weight in (("title x1 + body", 1), ("title x2 + body", 2)):
+    raw = [topics.embedding_text(t, b) for t, b in zip(att3["留言主题"], att3["留言详情"])]
+    t = time.perf_counter()
+    vectors = topics.sentence_vectors(raw)
+    embed_secs = time.perf_counter() - t
+    settings = [("title x1 + body", 1, None, (None, 0.3, 0.4, 0.5)), ("title x2 + body", 2, None, (None, 0.3, 0.4, 0.5))]
+    best_setting = ("title x2 + body", "derived")  # the default: sentence vectors when installed
+    if vectors is not None:
+        best_setting = ("sentence vectors", "derived")
+        settings.append(("sentence vectors (title + body; %.0f s to embed)" % embed_secs, 1, vectors, (None, 0.6, 0.7)))
+    for label, weight, embeddings, thresholds in settings:
         texts = [topics.join_text(t, b, weight) for t, b in zip(att3["留言主题"], att3["留言详情"])]
-        for threshold in (None, 0.3, 0.4, 0.5):
+        for threshold in thresholds:
             t = time.perf_counter()
-            found = topics.find_groups(texts, threshold=threshold)
+            found = topics.find_groups(texts, threshold=threshold, embeddings=embeddings)
             groups = found.groups
             threshold = f"derived {found.threshold:.3f}" if threshold is None else threshold
             secs = time.perf_counter() - t
@@ -207,7 +232,7 @@ def grouping() -> list[str]:
             lines.append(f"| {label} | {threshold} | {len(members)} | {sum(map(len, members.values()))} | "
                          f"{largest} | {recall_pairs:.2f} | " + " | ".join(cells) + f" | {secs:.1f} |")
             print(lines[-1], flush=True)
-            if label == best_setting[0] and str(threshold).startswith(best_setting[1]):
+            if label.startswith(best_setting[0]) and str(threshold).startswith(best_setting[1]):
                 detail = rows
                 kw = topics.group_keywords(texts, groups, top=5)
                 top_groups = [f"- group {g} ({len(members[g])} msgs): {' '.join(kw[g])}"
@@ -268,13 +293,17 @@ def demo_groups() -> list[str]:
     true_pairs = {(a, b) for a, b in combinations(sorted(truth), 2) if truth[a] == truth[b]}
     lines = ["| threshold | groups | grouped proposals | same-issue pairs found (of %d) | other pairs grouped |"
              % len(true_pairs), "|---|---|---|---|---|"]
-    for threshold in (None, 0.2, 0.24, 0.3, 0.4):
-        found = topics.find_groups(texts, threshold=threshold)
+    vectors = topics.grouping_vectors([topic_map.embedding_text(p) for p in items])
+    settings = [(None, vectors)] + ([(t, vectors) for t in (0.6, 0.7, 0.75)] if vectors is not None else [])
+    settings += [(None, None)] * (vectors is not None) + [(t, None) for t in (0.2, 0.24, 0.3, 0.4)]
+    for k, (threshold, embeddings) in enumerate(settings):
+        found = topics.find_groups(texts, threshold=threshold, embeddings=embeddings)
         groups = found.groups
         pairs = {(a, b) for a, b in combinations(range(len(items)), 2)
                  if groups[a] is not None and groups[a] == groups[b]}
-        mark = f"derived {found.threshold:.3f} (default)" if threshold is None else ""
-        lines.append(f"| {mark or threshold} | {len({g for g in groups if g})} | {sum(g is not None for g in groups)} "
+        mark = (f"{found.method}, derived {found.threshold:.3f}" + (" (default)" if k == 0 else "")
+                if threshold is None else f"{found.method}, {threshold}")
+        lines.append(f"| {mark} | {len({g for g in groups if g})} | {sum(g is not None for g in groups)} "
                      f"| {len(pairs & true_pairs)} | {len(pairs - true_pairs)} |")
         print(lines[-1], flush=True)
     return ["### Same-issue groups on the demo contest (whole proposals, %d non-draft)" % len(items), "",

@@ -423,6 +423,14 @@ def m004_stranded_members(db: Database) -> None:
                   where p.status = 'valid' and p.id not in (select proposal_id from case_members)""")
 
 
+@topic_map_migrations()
+def m005_proposal_vectors(db: Database) -> None:
+    # The sentence vector of each proposal (contest.topics.sentence_vectors, float32 bytes),
+    # computed once and kept like proposal_words; ``digest`` covers the text and the encoder.
+    db["proposal_vectors"].create({"proposal_id": int, "digest": str, "vector": bytes}, pk="proposal_id",
+                                  not_null={"digest", "vector"})
+
+
 # --- notices ------------------------------------------------------------------
 
 

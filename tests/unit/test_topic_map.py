@@ -369,3 +369,22 @@ def test_the_migration_puts_members_stranded_before_the_fix_into_their_leads_cas
     assert _stranded(fresh_db) == [ids[1]]
     migrations.m004_stranded_members(fresh_db)
     assert _stranded(fresh_db) == []
+
+@pytest.mark.skipif(topic_map._topics().sentence_encoder() is None, reason="sentence encoder not installed")
+def test_sentence_vectors_are_computed_once_and_kept(fresh_db, people, contest, monkeypatch):
+    org = people["organizer"]
+    extra = [_submit(fresh_db, people["bob"], NETWORK), _submit(fresh_db, people["carol"], CLUB, title="社团借不到教室")]
+    calls = []
+    real = topic_map._topics().sentence_vectors
+    monkeypatch.setattr(topic_map._topics(), "sentence_vectors", lambda texts: calls.append(len(texts)) or real(texts))
+    m = topic_map.compute_map(fresh_db, org)
+    assert m.group_method == "sentence" and calls == [9]  # nine free proposals: enough to derive a threshold
+    assert fresh_db["proposal_vectors"].count == 9
+    shuttles = [contest[f"shuttle{i}"] for i in range(3)]
+    assert list(m.groups["member_ids"])[0] == shuttles  # the paraphrased shuttle issue, found on sentence vectors
+    # a second map reads the stored vectors; an edited proposal alone is embedded again
+    again = topic_map.compute_map(fresh_db, org)
+    assert calls == [9] and again.groups["member_ids"].tolist() == m.groups["member_ids"].tolist()
+    fresh_db["proposals"].update(extra[0], {"problem": "宿舍晚上校园网经常断线，网课听不了。"})
+    topic_map.compute_map(fresh_db, org)
+    assert calls == [9, 1]

