@@ -57,7 +57,8 @@ m2.metric("同题分组", len(result.groups))
 m3.metric("待复核议题", int(frame["needs_review"].sum()), help="预测置信度低，请人工确认")
 m4.metric("与预测不一致", int(frame["disagrees"].sum()), help="学生所选议题与模型预测不同且尚未确认")
 st.caption(f"同题相似度阈值 {result.threshold:.2f}"
-           + ("（自动：由本届提案之间的相似度分布得出）" if auto else f"（手动；自动值为 {derived:.2f}）"))
+           + ("（自动：由本届提案之间的相似度分布得出）" if auto else f"（手动；自动值为 {derived:.2f}）")
+           + ("；相似度按句向量（语义）计算" if result.group_method == "sentence" else "；相似度按词语 TF-IDF 计算"))
 if result.mode == "trained":
     st.caption(f"议题预测：从组织者已确认的 {result.labels} 个议题学习（线性分类器，交叉验证优于关键词时才启用）。")
 elif result.labels:

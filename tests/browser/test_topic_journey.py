@@ -60,7 +60,8 @@ def test_organizer_opens_map_corrects_topic_and_merges_group(page, server, demo_
     goto_page(page, "话题地图")
     expect(page.get_by_role("heading", name="话题地图")).to_be_visible()
     expect(_metric(page, "同题分组")).to_have_text(str(len(groups)))
-    expect(page.get_by_text(f"同题相似度阈值 {before.threshold:.2f}")).to_be_visible()
+    method = "句向量" if before.group_method == "sentence" else "词语 TF-IDF"
+    expect(page.get_by_text(f"同题相似度阈值 {before.threshold:.2f}")).to_contain_text(method)
     expect(page.get_by_text("各议题提案数")).to_be_visible()
     page.locator("[data-testid='stVegaLiteChart']").first.wait_for()
     shot(page, "topic_01_map")
