@@ -123,7 +123,7 @@ def stored_vectors(db: Database, rows: list[dict]):
     if len(rows) < 2 or len(rows) > topics.SEMANTIC_MAX or topics.sentence_encoder() is None:
         return None
     texts = [embedding_text(r) for r in rows]
-    digests = [hashlib.sha1(f"{VECTOR_SIGNATURE}|{t}".encode()).hexdigest()[:20] for t in texts]
+    digests = [hashlib.sha1(f"{VECTOR_SIGNATURE}|{topics.EMBED_CHARS}|{t}".encode()).hexdigest()[:20] for t in texts]
     ids = [r["id"] for r in rows]
     stored: dict = {}
     for start in range(0, len(ids), 900):  # SQLite's limit on bound parameters

@@ -76,6 +76,9 @@ TITLE_WEIGHT = 2
 #: Above this many distinct proposals same-issue groups use word TF-IDF even when the sentence
 #: encoder is installed (its dense n x n similarities grow with n squared: ~1 s at 10,000).
 SEMANTIC_MAX = 20_000
+#: Characters of a text given to the sentence encoder (the title and the start of the body):
+#: its cost grows with the length, and the issue is stated at the start.
+EMBED_CHARS = 256
 
 #: Words folded into one before counting, so paraphrases meet.
 SYNONYMS = {
@@ -855,7 +858,8 @@ def embedding_text(title: str, body: str = "") -> str:
 
 
 def sentence_vectors(texts: Sequence[str], batch: int = 64) -> np.ndarray | None:
-    """(n, 512) float32 L2-normalised sentence vectors of raw texts, or None without the encoder.
+    """(n, 512) float32 L2-normalised sentence vectors of raw texts (their first ``EMBED_CHARS``
+    characters), or None without the encoder.
 
     About 10 ms per campus proposal on one core (model load ~3 s once per process): compute
     them once when a proposal is saved or first shown and keep them (``topic_map`` does)."""
@@ -864,7 +868,7 @@ def sentence_vectors(texts: Sequence[str], batch: int = 64) -> np.ndarray | None
         return None
     if len(texts) == 0:
         return np.zeros((0, 512), dtype=np.float32)
-    parts = [np.asarray(encoder.encode([str(t) or "。" for t in texts[i:i + batch]]), dtype=np.float32)
+    parts = [np.asarray(encoder.encode([str(t)[:EMBED_CHARS] or "。" for t in texts[i:i + batch]]), dtype=np.float32)
              for i in range(0, len(texts), batch)]
     return normalize(np.vstack(parts)).astype(np.float32)
 
