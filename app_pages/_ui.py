@@ -94,3 +94,23 @@ _CLOSE_SIDEBAR_ON_NARROW = """<script>
 def close_sidebar_on_narrow_screens() -> None:
     """Call once per run, inside ``st.sidebar``."""
     st.html(_CLOSE_SIDEBAR_ON_NARROW, unsafe_allow_javascript=True)
+
+
+def client_address() -> str | None:
+    """The browser's address, for the login throttle (contest.accounts.login)."""
+    return address_of(st.context.ip_address, st.context.headers)
+
+
+def address_of(connection_ip, headers) -> str | None:
+    """The connection's address; when it comes from this machine (Streamlit gives None), the address
+    the reverse proxy on this machine put in ``X-Real-IP`` (nginx sets it from the TCP peer, so a
+    browser cannot choose it; README, 生产部署设置). None when neither is known."""
+    if isinstance(connection_ip, str) and connection_ip:
+        return connection_ip
+    try:
+        forwarded = headers.get("X-Real-IP")
+    except Exception:  # noqa: BLE001 - no request headers (AppTest, a script run without a browser)
+        return None
+    if not isinstance(forwarded, str) or not forwarded.strip():
+        return None
+    return forwarded.strip()[:64]

@@ -13,8 +13,8 @@ with st.form("login"):
     password = st.text_input("密码", type="password", max_chars=128)
     submitted = st.form_submit_button("登录", type="primary")
 if submitted:
-    # The address counts against its own throttle (None through localhost): contest.accounts.login.
-    user = ui.attempt(lambda: accounts.login(ui.db(), username, password, client=st.context.ip_address))
+    # The browser's address counts against its own throttle (contest.accounts.login).
+    user = ui.attempt(lambda: accounts.login(ui.db(), username, password, client=ui.client_address()))
     if user:
         _session.begin(user)  # stays logged in after a reload (the page opened before opens again)
 

@@ -40,3 +40,12 @@ def test_registration_refuses_a_common_password(app_as, fresh_db):
     at.button[0].click()
     at.run()
     assert "这个密码太常见" in texts(at) and fresh_db["users"].count_where("student_no = '2025001'") == 0
+
+
+def test_the_client_address_is_the_connections_or_behind_the_local_proxy_x_real_ip():
+    from app_pages._ui import address_of
+
+    assert address_of("198.51.100.7", {"X-Real-IP": "203.0.113.1"}) == "198.51.100.7"  # a direct peer: its own
+    assert address_of(None, {"X-Real-IP": " 203.0.113.1 "}) == "203.0.113.1"  # from localhost: the proxy's header
+    assert address_of(None, {}) is None and address_of(None, {"X-Real-IP": ""}) is None
+    assert address_of(None, object()) is None  # no headers at all
