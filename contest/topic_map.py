@@ -140,6 +140,7 @@ def stored_vectors(db: Database, rows: list[dict]):
             result[k] = np.frombuffer(stored[pid][1], dtype=np.float32)
     if missing:
         result[missing] = fresh
+    if missing and not getattr(db, "archived", False):  # an earlier contest is read-only: vectors not kept
         with db.atomic():
             db.conn.executemany(
                 "insert or replace into proposal_vectors (proposal_id, digest, vector) values (?, ?, ?)",

@@ -42,8 +42,10 @@ def test_every_organizer_page_opens_on_last_year(app_as, fresh_db, people):
     from contest.navigation import ROLE_PAGES
     from contest.vocabulary import Role
 
-    pid = proposals.save_draft(fresh_db, people["alice"], GOOD, now=NOW)
-    proposals.submit(fresh_db, people["alice"], pid, now=NOW)
+    for title in (GOOD["title"], "关于图书馆夜间增开自习室的建议", "关于食堂增开平价窗口的建议"):
+        pid = proposals.save_draft(fresh_db, people["alice"], GOOD | {"title": title}, now=NOW)
+        proposals.submit(fresh_db, people["alice"], pid, now=NOW)
+    assert not fresh_db["proposal_vectors"].count  # the topic map was never opened: nothing kept
     row = contests.start_new_year(fresh_db, people["organizer"], contest_name="第二届", year=2027, now=NOW)
     at = app_as("organizer")
     at.selectbox(key="contest_view").select(row["id"]).run()

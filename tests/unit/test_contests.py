@@ -113,3 +113,21 @@ def test_backup_and_restore_carry_the_earlier_contests(fresh_db, people, tmp_pat
     backup.restore(tmp_path / "b", target)
     restored = database.connect(target)
     assert contests.open_archive(restored, row["id"])["proposals"].get(pid)["title"] == GOOD["title"]
+
+
+def test_cache_fills_skip_an_archive(fresh_db, people, monkeypatch):
+    """The topic map of last year computes words and sentence vectors it did not keep, and keeps none."""
+    import numpy as np
+
+    from contest import topics
+
+    for title in (GOOD["title"], "关于图书馆夜间增开自习室的建议"):
+        submit(fresh_db, people["alice"], title=title)
+    row = contests.start_new_year(fresh_db, people["organizer"], contest_name="第二届", year=2027, now=NOW)
+    old = contests.open_archive(fresh_db, row["id"])
+    monkeypatch.setattr(topics, "sentence_encoder", lambda: object())
+    monkeypatch.setattr(topics, "sentence_vectors", lambda texts: np.ones((len(texts), 512), dtype=np.float32))
+    rows = list(old["proposals"].rows)
+    assert topic_map.stored_vectors(old, rows).shape == (2, 512)
+    assert len(topic_map.stored_words(old, rows, topic_map.analyzer_for(topic_map.taxonomy(old)))) == 2
+    assert old["proposal_vectors"].count == 0
