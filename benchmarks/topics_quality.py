@@ -13,7 +13,8 @@
 4. Same-issue groups on the demo contest's submitted proposals (whole proposals, as the
    话题地图 page compares them) against its four deliberate same-issue sets, per threshold.
 
-Run: python benchmarks/topics_quality.py
+Run: python benchmarks/topics_quality.py [dev classification grouping taxonomy demo]
+(the parts named, all by default; the others keep their figures in RESULTS.md)
 """
 from __future__ import annotations
 
@@ -313,14 +314,37 @@ def demo_groups() -> list[str]:
             "(`topics.same_issue_threshold`), the same on the page, the CLI and `topic_map.compute_map`.", ""] + lines
 
 
-def main() -> None:
+#: Sections of the report: name -> (function, heading prefix of its part in RESULTS.md).
+PARTS = {"dev": (lambda: dev_set(), "### Development set"), "classification": (lambda: classification(), "### Topic classification"),
+         "grouping": (lambda: grouping(), "### Same-issue groups, att3"), "taxonomy": (lambda: demo_taxonomy(), "### Default campus taxonomy"),
+         "demo": (lambda: demo_groups(), "### Same-issue groups on the demo")}
+
+
+def _kept_parts() -> dict:
+    """The parts of the current "Topics quality" section of RESULTS.md, by heading prefix."""
+    import re
+
+    text = (ROOT / "benchmarks" / "RESULTS.md").read_text(encoding="utf-8")
+    found = re.search(r"<!-- Topics quality -->(.*?)<!-- /Topics quality -->", text, re.S)
+    chunks = re.split(r"(?m)^(?=### )", found.group(1)) if found else []
+    return {prefix: chunk.strip().splitlines() for chunk in chunks for _, prefix in PARTS.values()
+            if chunk.startswith(prefix)}
+
+
+def main(names=()) -> None:
+    """Run the named parts (all by default); the others keep their figures in RESULTS.md."""
+    names = list(names) or list(PARTS)
     if not CORPUS.exists():
         print(f"corpus folder {CORPUS} not found (set CONTEST_CORPUS): development set only")
-        record("Topics quality", "\n".join(dev_set()))
-        return
-    body = dev_set() + [""] + classification() + [""] + grouping() + [""] + demo_taxonomy() + [""] + demo_groups()
+        names = ["dev"]
+    kept = _kept_parts()
+    body: list[str] = []
+    for name, (run, prefix) in PARTS.items():
+        part = run() if name in names else kept.get(prefix, [])
+        if part:
+            body += part + [""]
     record("Topics quality", "\n".join(body))
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
