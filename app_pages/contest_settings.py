@@ -27,9 +27,12 @@ with basic, st.form("basic"):
     year = st.number_input("年份", 2000, 2100, int(contest.year), step=1)
     reviews = st.number_input("每件提案的评审人数", 1, 10, int(contest.reviews_per_proposal), step=1)
     college_rule = st.checkbox("评委不评审本学院学生的提案（学院回避）", contest.college_conflict)
+    shown = list(settings.PROPOSER_VISIBILITY)
+    proposers = st.selectbox("职能部门办理时可见的提案人信息", shown, shown.index(contest.department_sees_proposers),
+                             format_func=settings.PROPOSER_VISIBILITY.get)
     if st.form_submit_button("保存基本信息", type="primary"):
         save("基本信息已保存。", contest_name=name, year=year, reviews_per_proposal=reviews,
-             college_conflict=college_rule)
+             college_conflict=college_rule, department_sees_proposers=proposers)
 
 with phases, st.form("phases"):
     st.caption("时间需按顺序：征集开始 ≤ 征集截止 ≤ 评审截止 ≤ 结果公布。")

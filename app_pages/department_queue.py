@@ -38,7 +38,8 @@ if not outcomes.empty:
             "标题": outcomes["title"], "本部门承诺": outcomes["commitment"], "承诺完成日期": outcomes["due_date"],
         }), hide_index=True, width="stretch", key="meeting_outcomes")
 
-tab_queue, tab_import = st.tabs(["办理队列", "批量导入答复"])
+# Keyed tabs: the chosen tab is kept across reruns (a click in 批量导入答复 used to jump back to the queue).
+tab_queue, tab_import = st.tabs(["办理队列", "批量导入答复"], key="dq_tab", on_change="rerun")
 
 with tab_queue:
     if frame.empty:
@@ -79,10 +80,13 @@ with tab_queue:
     for member in case["members"]:
         with st.expander(f"#{member['id']} {ui.escape_md(member['title'])}", expanded=len(case["members"]) == 1):
             st.caption(f"议题：{ui.escape_md(contest.topic_name(member['topic']))}")
-            st.caption("问题描述")
-            st.text(member["problem"] or "")
-            st.caption("建议措施")
-            st.text(member["suggestions"] or "")
+            if "proposers" in member:
+                st.caption("提案人")
+                st.text("\n".join("　".join(v for v in (p["name"], p["college"], p.get("email", ""), p.get("phone", ""))
+                                            if v) for p in member["proposers"]) or "（组织者设置为不显示提案人）")
+            for key, label in (("problem", "问题描述"), ("investigation", "调研情况"), ("suggestions", "建议措施")):
+                st.caption(label)
+                st.text(member[key] or "")
             for f in ui.attempt(lambda: attachments.list_for(db, user, member["id"])) or []:
                 name, mime, data = attachments.read(db, user, f["id"])
                 # button labels are markdown: the student's file name is escaped
@@ -153,6 +157,14 @@ with tab_queue:
                                                      published=published)):
                     st.session_state["reply_sent"] = True
                     ui.flash("答复已提交。" if first else "已提交。")
+    if case["departments"].get(user.department) == "co" and case["status"] not in ("resolved",):
+        with st.expander("本部门无法协办？退出协办"):
+            with st.form("co_decline_form"):
+                why = st.text_area("退出协办的理由（主办部门和组织者可见）", max_chars=500, key="co_decline_reason")
+                if st.form_submit_button("退出协办"):
+                    if ui.attempt(lambda: forwarding.decline(db, user, int(case_id), why) or True):
+                        st.session_state.pop("queue_case", None)
+                        ui.flash("已退出协办，本件不再出现在本部门的队列中。")
     if case["status"] == "pending" and case["department"] == user.department:
         with st.expander("不属于本部门职责？退回组织者"):
             with st.form("decline_form"):
@@ -165,18 +177,24 @@ with tab_import:
     st.caption("上传 Excel（.xlsx）或 CSV：必需列 办理编号、办理状态（已解决 / 正在办理 / 列入计划 / 暂不具备条件）、"
                "答复内容；可选列 办理计划、预计完成日期、原因。先整体校验，任何一行有错则全部不导入。")
     st.download_button("下载模板（Excel）", exports.to_excel({"答复": replies.reply_template()}),
-                       file_name="答复导入模板.xlsx", key="template")
+                       file_name="答复导入模板.xlsx", key="template", on_click="ignore")
     with st.form("import_form", clear_on_submit=True):
         upload = st.file_uploader("答复表格", type=["xlsx", "csv"], key="import_file")
         submitted = st.form_submit_button("校验并导入", type="primary")
     if submitted:
+        # The outcome is kept until the next import: it stays visible after other clicks on the page.
         if upload is None:
-            st.error("请选择要导入的文件。")
+            st.session_state["dq_import_result"] = ("error", "请选择要导入的文件。", "")
         else:
             try:
                 count = replies.import_replies(db, user, upload.getvalue(), upload.name)
             except ContestError as error:
-                st.error("导入未执行，文件中有错误：")
-                st.code(str(error), language=None, wrap_lines=True)
+                st.session_state["dq_import_result"] = ("error", f"导入未执行（{upload.name}），文件中有错误：",
+                                                        str(error))
             else:
-                ui.flash(f"已导入 {count} 条答复。")
+                st.session_state["dq_import_result"] = ("success", f"已从 {upload.name} 导入 {count} 条答复。", "")
+    if outcome := st.session_state.get("dq_import_result"):
+        kind, message, details = outcome
+        (st.success if kind == "success" else st.error)(ui.escape_md(message))
+        if details:
+            st.code(details, language=None, wrap_lines=True)

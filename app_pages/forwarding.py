@@ -128,7 +128,7 @@ with tab_cases:
         if case:
             st.subheader("转办记录")
             st.dataframe(pd.DataFrame([{
-                "时间": h["at"][:16], "类型": {"forward": "转办", "decline": "部门退回", "reforward": "重新转办"}[h["kind"]],
+                "时间": h["at"][:16], "类型": {"forward": "转办", "decline": "部门退回", "reforward": "重新转办", "co_decline": "协办部门退出"}.get(h["kind"], h["kind"]),
                 "部门": h["department_name"], "协办": "、".join(dept_label(c) for c in (h["co_departments"] or "").split()),
                 "说明/理由": h["reason"] or ""} for h in case["history"]]), hide_index=True, width="stretch")
             st.subheader("答复与进展")

@@ -37,7 +37,7 @@ import datetime as dt
 import pandas as pd
 from sqlite_utils import Database
 
-from . import audit, clock, notices, policy, validation
+from . import audit, clock, notices, policy, settings, validation
 from .db import get_row, writes
 from .errors import PermissionDenied, ValidationError
 from .vocabulary import AnswerState, CaseStatus, Rating, labels
@@ -186,11 +186,23 @@ def forward_many(db: Database, user, items: list[tuple[int, str]], *, due_days=D
 
 @writes
 def decline(db: Database, user, case_id: int, reason: str, *, now: dt.datetime | None = None) -> None:
-    """The lead department returns a case it cannot handle, with a reason; an organizer re-forwards it."""
+    """The lead department returns a case it cannot handle, with a reason; an organizer re-forwards it.
+    A co-handling department declines its part instead: it leaves the case (with a reason, in the
+    case's history), which stays with the lead department."""
     policy.require(user, "decline_cases")
     now = clock.given_or_now(now)
     case = visible_case(db, user, case_id)
     reason = validation.text(reason, "退回理由", min_len=4, max_len=500, multiline=True)
+    if case["department"] != user.department and departments_of(db, case["id"]).get(user.department) == "co":
+        if case["status"] == "resolved":
+            raise ValidationError("已办结的办理件不能再退出协办。")
+        with db.atomic():
+            db["case_departments"].delete_where("case_id = ? and department = ?", [case["id"], user.department])
+            db["case_forwards"].insert({"case_id": case["id"], "kind": "co_decline", "department": user.department,
+                                        "co_departments": "", "reason": reason, "by_id": user.id,
+                                        "at": clock.iso(now)})
+            audit.record(db, user, "decline_case", f"case:{case['id']}", {"reason": reason, "role": "co"})
+        return
     if case["department"] != user.department:
         raise PermissionDenied("只有主办部门可以退回办理件。")
     if case["status"] != "pending":
@@ -277,7 +289,7 @@ def cases(db: Database, user, *, now: dt.datetime | None = None) -> pd.DataFrame
 def get_case(db: Database, user, case_id: int) -> dict:
     """One case with its proposals, departments, forwarding history, replies and ratings, as the user may see it."""
     case = visible_case(db, user, case_id)
-    members = list(db.query("""select p.id, p.title, p.topic, p.problem, p.suggestions, p.department,
+    members = list(db.query("""select p.id, p.title, p.topic, p.problem, p.investigation, p.suggestions, p.department,
                                       m.further_requested_at, m.further_reason
                                from case_members m join proposals p on p.id = m.proposal_id
                                where m.case_id = ? order by p.id""", [case["id"]]))
@@ -287,6 +299,17 @@ def get_case(db: Database, user, case_id: int) -> dict:
                 """select u.name from users u where u.id = (select submitter_id from proposals where id = :p)
                    union all select u.name from coauthors c join users u on u.id = c.user_id where c.proposal_id = :p""",
                 {"p": m["id"]}))
+    if policy.allows(user, "read_department_cases"):  # the proposers, as far as the organizer allows
+        shown = settings.get(db).department_sees_proposers
+        for m in members:
+            m["proposers"] = [] if shown == "none" else [
+                {"name": r["name"], "college": r["college"] or "",
+                 **({"email": r["email"] or "", "phone": r["phone"] or ""} if shown == "contact" else {})}
+                for r in db.query("""select u.name, u.college, u.email, u.phone, 0 as n from proposals p
+                                     join users u on u.id = p.submitter_id where p.id = :p
+                                     union all select u.name, u.college, u.email, u.phone, 1 from coauthors c
+                                     join users u on u.id = c.user_id where c.proposal_id = :p order by n""",
+                                  {"p": m["id"]})]
     history = list(db.query("""select f.kind, f.department, d.name as department_name, f.co_departments, f.reason, f.at
                                from case_forwards f left join departments d on d.code = f.department
                                where f.case_id = ? order by f.id""", [case["id"]]))

@@ -58,7 +58,7 @@ PERMISSIONS: dict[str, Permission] = {
     "read_department_cases": Permission((DEPARTMENT,), "查看转给本部门（主办或协办）的办理件"),
     "read_own_cases": Permission((PARTICIPANT,), "查看自己提案的办理件，不含内部说明"),
     "answer_cases": Permission((DEPARTMENT, ORGANIZER), "答复办理件、更新进展、导入答复（组织者可代部门录入）"),
-    "decline_cases": Permission((DEPARTMENT,), "主办部门退回无法办理的办理件"),
+    "decline_cases": Permission((DEPARTMENT,), "主办部门退回无法办理的办理件，协办部门退出协办"),
     "rate_replies": Permission((PARTICIPANT,), "评价部门答复，申请再次答复"),
     "manage_meetings": Permission((ORGANIZER,), "筹备提案对接会（职能部门面对面）、记录对接结果和会议纪要"),
     # contests year after year

@@ -93,6 +93,8 @@ class Settings:
     # reminders (contest.reminders)
     reminder_interval_hours: int = 24  # no second reminder to the same judge or department within this
     reminder_days_before: int = 3  # automatic reminders this many days before a deadline
+    # what a department handling a case sees of the proposers (contest.forwarding.get_case)
+    department_sees_proposers: str = "name"
 
     def at(self, phase: str) -> dt.datetime | None:
         value = self.phases.get(phase)
@@ -218,8 +220,21 @@ def validate(settings: Settings) -> Settings:
         session_days=_validate_days(settings.session_days, "登录有效期（天）", 1, 365),
         session_idle_days=_validate_days(settings.session_idle_days, "登录闲置失效（天）", 1,
                                          min(365, int(_number(settings.session_days, "登录有效期（天）")))),
+        department_sees_proposers=_validate_choice(settings.department_sees_proposers, PROPOSER_VISIBILITY,
+                                                   "职能部门可见的提案人信息"),
         **_validate_mail(settings),
     )
+
+
+#: What a department handling a case sees of its proposers.
+PROPOSER_VISIBILITY = {"none": "不显示提案人", "name": "提案人姓名和学院",
+                       "contact": "提案人姓名、学院和联系方式（邮箱、手机）"}
+
+
+def _validate_choice(value, choices: dict, label: str) -> str:
+    if value not in choices:
+        raise ValidationError(f"{label}：请从列表中选择。")
+    return value
 
 
 SSO_CLAIM_KEYS = {"student_no": "学号", "staff_no": "工号", "name": "姓名", "email": "邮箱"}

@@ -127,6 +127,8 @@ def timeline_events(db: Database, proposal_id: int) -> list[dict]:
         dept = names.get(f["department"], f["department"])
         if f["kind"] == "decline":
             events.append({"at": f["at"], "step": "部门退回", "detail": f"{dept}退回：{f['reason']}"})
+        elif f["kind"] == "co_decline":
+            events.append({"at": f["at"], "step": "协办部门退出", "detail": f"{dept}不再协办：{f['reason']}"})
         else:
             step = "已转办" if f["kind"] == "forward" else "重新转办"
             detail = f"主办：{dept}" + (f"；协办：{co}" if co else "")

@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from contest import attachments, exports, followup_stats, forwarding, public_followup, ratings, replies, timeline
+from contest import attachments, exports, followup_stats, forwarding, public_followup, ratings, replies, settings, timeline
 from contest.errors import PermissionDenied, ValidationError
 from tests.helpers import NOW, REPLY, add_followup_proposal as add_proposal
 
@@ -92,8 +92,39 @@ def test_co_handling_department_sees_and_can_update(setup):
     assert list(frame["id"]) == [c2] and frame.iloc[0]["my_role"] == "协办"
     replies.reply(db, people["dept"], c2, "planned", REPLY, now=NOW)
     assert forwarding.replies(db, people["dept"], c2)[0]["department"] == "jwc"
-    with pytest.raises(PermissionDenied, match="主办"):
-        forwarding.decline(db, people["dept"], c2, "不属于本部门职责范围", now=NOW)
+
+
+def test_co_handling_department_declines_its_part_and_the_case_stays_with_the_lead(setup):
+    db, people, p = setup
+    c2 = forwarding.forward(db, people["organizer"], p["p2"], "hqc", co_departments=["jwc"], now=NOW)
+    with pytest.raises(ValidationError):
+        forwarding.decline(db, people["dept"], c2, "", now=NOW)  # a reason is needed
+    forwarding.decline(db, people["dept"], c2, "不属于本部门职责范围", now=NOW)
+    assert forwarding.cases(db, people["dept"]).empty  # out of the co-department's queue
+    case = forwarding.get_case(db, people["organizer"], c2)
+    assert case["status"] == "pending" and case["departments"] == {"hqc": "lead"}
+    assert case["history"][-1]["kind"] == "co_decline"
+    steps = [s["step"] for s in timeline.timeline(db, people["bob"], p["p2"])]
+    assert "协办部门退出" in steps
+    with pytest.raises(PermissionDenied):
+        forwarding.decline(db, people["dept"], c2, "不属于本部门职责范围", now=NOW)  # no longer its case
+
+
+def test_department_reads_investigation_and_proposers_as_the_organizer_allows(setup):
+    db, people, p = setup
+    c1 = forwarding.forward(db, people["organizer"], p["p1"], "jwc", now=NOW)
+    member = forwarding.get_case(db, people["dept"], c1)["members"][0]
+    assert member["investigation"]
+    assert [x["name"] for x in member["proposers"]] == [people["alice"].name, people["carol"].name]
+    assert "email" not in member["proposers"][0]  # default: names and colleges only
+    settings.update(db, people["organizer"], department_sees_proposers="contact")
+    member = forwarding.get_case(db, people["dept"], c1)["members"][0]
+    assert "email" in member["proposers"][0] and "phone" in member["proposers"][0]
+    settings.update(db, people["organizer"], department_sees_proposers="none")
+    assert forwarding.get_case(db, people["dept"], c1)["members"][0]["proposers"] == []
+    assert "proposers" not in forwarding.get_case(db, people["alice"], c1)["members"][0]
+    with pytest.raises(ValidationError):
+        settings.update(db, people["organizer"], department_sees_proposers="everything")
 
 
 def test_students_see_only_their_own_cases(setup):
