@@ -46,3 +46,24 @@ def test_account_page_turns_email_off(app_as, people, fresh_db):
     assert not at.exception, at.exception
     assert notices.email_enabled(db, people["alice"]) is False
     assert db["audit_log"].count_where("action = 'set_email_notices'") == 1
+
+
+def test_organizer_turns_email_on_in_the_settings(app_as, fresh_db):
+    from contest import settings
+
+    at = app_as("organizer", "app_pages/contest_settings.py")
+    at.toggle(key="mail_enabled").set_value(True)
+    at.button(key="FormSubmitter:mail_settings-保存邮件与催办设置").click()
+    at.run()
+    assert "请填写 SMTP 服务器和发件地址" in texts(at)
+    assert settings.get(fresh_db).email_enabled is False
+    at.toggle(key="mail_enabled").set_value(True)
+    at.text_input(key="mail_host").input("smtp.example.edu.cn")
+    at.text_input(key="mail_sender").input("noreply@example.edu.cn")
+    at.number_input(key="mail_interval").set_value(48)
+    at.button(key="FormSubmitter:mail_settings-保存邮件与催办设置").click()
+    at.run()
+    assert not at.exception, at.exception
+    saved = settings.get(fresh_db)
+    assert (saved.email_enabled, saved.smtp_host, saved.smtp_sender, saved.reminder_interval_hours) == (
+        True, "smtp.example.edu.cn", "noreply@example.edu.cn", 48)
