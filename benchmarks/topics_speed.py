@@ -19,7 +19,9 @@ group keywords (threshold derived from the data), the total, and a bare
 ``TfidfVectorizer(analyzer="char", ngram_range=(1, 3)).fit_transform`` of the same texts in
 the same process (target: total <= half of it at 10,000).
 
-Run: python benchmarks/topics_speed.py [distinct:10000 distinct:100000 sample:100000 ...]
+Run: python benchmarks/topics_speed.py [distinct:10000 distinct+sentence:10000 distinct:100000 sample:100000 ...]
+(``+sentence``: the sentence vectors computed once as well, and groups on them; without it, the
+word TF-IDF path)
 """
 from __future__ import annotations
 
@@ -90,7 +92,8 @@ def measure(n: int, mode: str = "distinct") -> dict:
 
     from contest import topics
 
-    texts = distinct_texts(n) if mode == "distinct" else sampled_texts(n)
+    base, _, similarity = mode.partition("+")  # "distinct+sentence": sentence vectors too
+    texts = distinct_texts(n) if base == "distinct" else sampled_texts(n)
     out = {"mode": mode, "n": n, "distinct": len(set(texts)), "chars": int(sum(map(len, texts)) / n)}
 
     t = time.perf_counter()
@@ -105,7 +108,7 @@ def measure(n: int, mode: str = "distinct") -> dict:
     out["words"] = time.perf_counter() - t
     raw = [x.split("。", topics.TITLE_WEIGHT - 1)[-1] for x in texts]  # the title once + body
     t = time.perf_counter()
-    vectors = topics.grouping_vectors(raw)
+    vectors = topics.grouping_vectors(raw) if similarity == "sentence" else None
     out["vectors"] = time.perf_counter() - t
     out["method"] = "sentence" if vectors is not None else "tfidf"
 
@@ -177,9 +180,9 @@ def main(runs=(("distinct", 10_000), ("distinct", 100_000), ("sample", 100_000))
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         if r.get("timeout"):
-            lines.append(f"| {r['n']:,} | {LABELS[r['mode']]} | | | | | | | **> {TIMEOUT // 60} min** | | | | | |")
+            lines.append(f"| {r['n']:,} | {LABELS[r['mode'].split('+')[0]]} ({r['mode']}) | | | | | | | **> {TIMEOUT // 60} min** | | | | | |")
             continue
-        lines.append(f"| {r['n']:,} ({r['distinct']:,}) | {LABELS[r['mode']]} | {r['chars']} | {r['words']:.1f} | "
+        lines.append(f"| {r['n']:,} ({r['distinct']:,}) | {LABELS[r['mode'].split('+')[0]]} | {r['chars']} | {r['words']:.1f} | "
                      f"{r['vectors']:.1f} | {r['classify']:.1f} | {r['group']:.1f} ({r['method']}) | "
                      f"{r['keywords']:.1f} | **{r['total']:.1f}** | {r['bare_tfidf']:.1f} | "
                      f"**{r['total'] / r['bare_tfidf']:.2f}** | {(r['words'] + r['total']) / r['bare_tfidf']:.2f} | "
