@@ -20,6 +20,9 @@ ALLOWED = {
     # product, format and standard names
     "Excel", "CSV", "PDF", "SSO", "Word", "PNG", "JPG", "JPEG", "xlsx", "csv", "pdf", "docx", "png", "jpg",
     "jpeg", "XLSX", "TF-IDF", "OIDC", "ID", "Krippendorff", "Z", "URL", "IP", "Email", "email", "Top", "AI", "WiFi", "Wi-Fi", "App", "APP",
+    "SMTP", "STARTTLS",
+    # the portal's command line as shown to organizers (python -m contest remind) and mail placeholders
+    "python", "m", "contest", "remind", "mail",
     # units
     "MB", "KB", "GB", "h",
     # Streamlit's file uploader (not translatable in Streamlit 1.67): "Drag and drop file here",
