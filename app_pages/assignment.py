@@ -3,7 +3,7 @@ assignment by uploaded sheet, declared conflicts."""
 import pandas as pd
 import streamlit as st
 
-from contest import accounts, conflicts, exports, proposals, review_assignments, settings, spreadsheets
+from contest import accounts, audit, conflicts, exports, proposals, review_assignments, settings, spreadsheets
 from contest.vocabulary import AssignmentSource, SheetStatus, labels
 from app_pages import _judging_ui as jui
 from app_pages import _ui as ui
@@ -29,12 +29,26 @@ if notes := st.session_state.pop("assign_shortfalls", None):
 
 auto, manual, upload, conflicts_tab = st.tabs(["自动分配与发布", "手工调整", "表格导入", "利益冲突"])
 
-table = review_assignments.assignment_table(db, user)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def assignment_data(_db, _user, user_id: int, version: int) -> dict:
+    """Every pair, the judges' loads and the valid proposals: read again after any write (the audit
+    log grows), not on every click. Keyed on the user: shown only to the user whose checks computed it."""
+    valid = proposals.search(_db, _user, status="valid")[["id", "title"]]
+    return {"table": review_assignments.assignment_table(_db, _user),
+            "loads": review_assignments.judge_loads(_db, _user), "valid": valid,
+            "proposal_label": dict(zip(valid["id"].tolist(),
+                                       (jui.pick_label(p, t) for p, t in zip(valid["id"], valid["title"]))))}
+
+
+data = assignment_data(db, user, user.id, audit.last_id(db))
+table = data["table"]
 drafts = table[~table["published"]]
 judges = accounts.judges(db)
 judge_label = {j.id: f"{j.name}（{j.username}，{j.college or '未填学院'}）" for j in judges}
-valid = proposals.search(db, user, status="valid")[["id", "title"]]
-proposal_label = dict(zip(valid["id"], (jui.pick_label(p, t) for p, t in zip(valid["id"], valid["title"]))))
+valid = data["valid"]
+proposal_label = data["proposal_label"]
 
 with auto:
     with st.form("auto"):
@@ -49,7 +63,7 @@ with auto:
                          if result.pairs else "没有需要补充的分配：每件提案都已有足够的评委。")
 
     st.subheader("每位评委的任务量")
-    loads = review_assignments.judge_loads(db, user)
+    loads = data["loads"]
     if loads.empty:
         st.info("还没有评委账号。请先在“账号管理”中创建评委。")
     else:
