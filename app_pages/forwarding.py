@@ -1,9 +1,11 @@
 """提案转办: forward valid proposals to departments (one, merged group or bulk), re-forward, case list."""
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
-from contest import archive, forwarding, proposals, replies, settings
+from contest import archive, audit, clock, forwarding, proposals, replies, settings
 from contest.vocabulary import AnswerState, CaseStatus, EntryKind, labels
 from app_pages import _ui as ui
 from app_pages._archive_widgets import earlier_answers
@@ -19,8 +21,18 @@ st.title("提案转办")
 st.caption("把已立案的提案转交职能部门办理（主办 + 可选协办），并设定答复期限。"
            "部门退回的提案可改派其他部门，所有转办记录和理由都会保留。")
 
-waiting = ui.attempt(lambda: forwarding.forwardable(db, user))
-case_frame = ui.attempt(lambda: forwarding.cases(db, user))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def forwarding_data(_db, _user, user_id: int, version: int, minute: str) -> tuple:
+    """Waiting proposals and cases, read again after any write (the audit log grows) or when the
+    minute turns (overdue); keyed on the user, so shown only to the user whose checks computed it."""
+    return forwarding.forwardable(_db, _user), forwarding.cases(_db, _user, now=dt.datetime.fromisoformat(minute))
+
+
+data = ui.attempt(lambda: forwarding_data(db, user, user.id, audit.last_id(db),
+                                          clock.now().replace(second=0, microsecond=0).isoformat()))
+waiting, case_frame = data if data else (None, None)
 if waiting is None or case_frame is None:
     st.stop()
 declined = case_frame[case_frame["status"] == "declined"]

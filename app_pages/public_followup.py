@@ -51,7 +51,15 @@ left, middle, right = st.columns([1, 1, 2])
 topic = left.selectbox("议题", [None] + contest.topic_codes, format_func=lambda c: "全部议题" if c is None else contest.topic_name(c))
 dept = middle.selectbox("承办部门", [None] + list(departments), format_func=lambda c: "全部部门" if c is None else departments[c])
 text = right.text_input("搜索标题", placeholder="例如：食堂、自习室、校车")
-frame = public_followup.public_cases(db, topic=topic, department=dept, text=text)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cases(_db, version: int, topic, dept, text) -> pd.DataFrame:
+    """Public rows only (no names): read again after any write."""
+    return public_followup.public_cases(_db, topic=topic, department=dept, text=text)
+
+
+frame = cases(db, audit.last_id(db), topic, dept, text)
 if frame.empty:
     st.info("没有符合条件的提案。")
     st.stop()
