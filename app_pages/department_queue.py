@@ -55,11 +55,12 @@ with tab_queue:
 
     ordered = frame.assign(_rank=frame["status"].map({"pending": 0, "replied": 1, "declined": 2, "resolved": 3}))
     ordered = ordered.assign(_further=-ordered["further_open"]).sort_values(["_further", "_rank", "due_at"])
+    # The key columns first (状态, 期限, 标题): on a phone only the first ones fit on the screen.
     st.dataframe(pd.DataFrame({
-        "办理编号": ordered["id"], "标题": ordered["title"], "议题": ordered["topic"].map(contest.topic_name),
-        "角色": ordered["my_role"], "办理状态": ordered["status_name"], "最新答复": ordered["state_name"],
-        "答复期限": ordered["due_at"].str[:10], "期限提示": ordered.apply(due_text, axis=1),
-        "再次答复申请": ordered["further_open"].map(lambda n: "待再次答复" if n else ""),
+        "办理状态": ordered["status_name"], "期限提示": ordered.apply(due_text, axis=1), "标题": ordered["title"],
+        "办理编号": ordered["id"], "再次答复申请": ordered["further_open"].map(lambda n: "待再次答复" if n else ""),
+        "最新答复": ordered["state_name"], "角色": ordered["my_role"], "议题": ordered["topic"].map(contest.topic_name),
+        "答复期限": ordered["due_at"].str[:10],
     }), hide_index=True, width="stretch", key="queue_table")
 
     ids = [int(i) for i in ordered["id"]]
