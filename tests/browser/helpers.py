@@ -61,8 +61,18 @@ def demo_server(db: Path, *streamlit_args: str, port: int | None = None, prepare
             wait_http(url + "/_stcore/health", proc, log_path)
             yield url
         finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+            stop(proc)
+
+
+def stop(proc, grace: float = 20) -> None:
+    """Stop a server: SIGTERM, and SIGKILL if it has not exited within ``grace`` seconds (a loaded
+    machine can take longer than that to shut Streamlit's sessions down; the test is over anyway)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=grace)
 
 
 def wait_http(url: str, proc, log_path: Path, timeout: float = 60) -> None:

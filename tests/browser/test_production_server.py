@@ -15,7 +15,7 @@ import urllib.request
 import pytest
 
 from contest import attachments
-from tests.browser.helpers import ROOT, free_port, open_app, shot
+from tests.browser.helpers import ROOT, free_port, open_app, shot, stop
 
 CONFIG = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
 
@@ -56,8 +56,7 @@ def production(tmp_path_factory):
             raise RuntimeError("serve.py did not start: " + log_path.read_text())
         time.sleep(0.3)
     yield {"url": url, "port": port}
-    proc.terminate()
-    proc.wait(timeout=10)
+    stop(proc)
 
 
 def status(url: str, method: str = "GET", data: bytes | None = None) -> int:
