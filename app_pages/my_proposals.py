@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from contest import clock, proposals, results, settings, timeline
+from contest import clock, coauthors, proposals, results, settings, timeline
 from app_pages import _proposal_view as view
 from app_pages import _ui as ui
 from app_pages._followup_widgets import rating_form
@@ -12,6 +12,28 @@ db, user = ui.db(), ui.user()
 contest = settings.get(db)
 st.title("我的提案")
 
+
+
+def invitations_panel() -> None:
+    """Invitations to co-author someone else's proposal: accept or decline (nothing shown until then)."""
+    waiting = ui.attempt(lambda: coauthors.my_invitations(db, user)) or []
+    if waiting:
+        st.subheader("合作邀请")
+    for invitation in waiting:
+        with st.container(border=True):
+            st.text(f"{invitation['inviter']} 邀请你成为提案 #{invitation['proposal_id']} "
+                    f"{invitation['title'] or '（无标题）'} 的合作者")
+            st.caption("接受后，这件提案会出现在你的提案中，你的姓名和学院会显示在提案上；婉拒后对方只会看到“已婉拒”。")
+            yes, no, _ = st.columns([1, 1, 4])
+            if yes.button("接受", key=f"inv_accept_{invitation['id']}", type="primary"):
+                if ui.attempt(lambda: coauthors.accept(db, user, invitation["id"]) or True):
+                    ui.flash("已接受邀请，你已成为这件提案的合作者。")
+            if no.button("婉拒", key=f"inv_decline_{invitation['id']}"):
+                if ui.attempt(lambda: coauthors.decline(db, user, invitation["id"]) or True):
+                    ui.flash("已婉拒这次合作邀请。")
+
+
+invitations_panel()
 join_requests_panel(db, user)
 mine = proposals.mine(db, user)
 if not mine:
@@ -62,4 +84,9 @@ with st.container(border=True):
             st.caption(reason)
     else:
         st.caption("你是这件提案的合作者：可以查看，只有提交人可以修改或撤回。")
+        sure = st.checkbox("我要退出这件提案的合作（退出后提案不再属于你，提交人也不能再次邀请你）",
+                           key=f"mp_leave_sure_{p['id']}")
+        if st.button("退出合作", key=f"mp_leave_{p['id']}", icon=":material/logout:", disabled=not sure):
+            if ui.attempt(lambda: coauthors.leave(db, user, p["id"]) or True):
+                ui.flash("你已退出这件提案的合作。")
     rating_form(db, user, p["id"])  # follow-up: the authors rate the department's reply

@@ -91,7 +91,9 @@ if prefix + "title" not in st.session_state:
     saved = proposal or {}
     seed = {"title": saved.get("title") or "", **{key: saved.get(key) or "" for key, _ in view.FIELDS},
             "topic": saved.get("topic") or "", "department": saved.get("department") or "",
-            "coauthors": " ".join(c["student_no"] for c in saved.get("coauthors", []))}
+            # accepted co-authors and the numbers still invited (contest/coauthors.py): deleting one withdraws it
+            "coauthors": " ".join([c["student_no"] for c in saved.get("coauthors", [])]
+                                  + [i["student_no"] for i in saved.get("invitations", []) if i["status"] == "pending"])}
     kept = autosave.restore(db, user, choice)
     if kept and kept["fields"] != seed:
         seed |= kept["fields"]
@@ -144,8 +146,10 @@ with st.container(border=True):
                  placeholder="怎样调研的：方法（问卷、访谈、实地观察）、样本量、关键数据。")
     st.text_area("建议措施 *", key=prefix + "suggestions", height=150, max_chars=proposals.TEXT_LEN[1], **autosaved,
                  placeholder="具体、可操作的建议，最好写明由谁、在什么时间、怎样做。")
-    st.text_input(f"合作者学号（最多 {proposals.MAX_COAUTHORS} 人，用逗号或空格分隔；合作者需先注册）",
-                  key=prefix + "coauthors", **autosaved)
+    st.text_input(f"合作者学号（最多 {proposals.MAX_COAUTHORS} 人，用逗号或空格分隔；合作者需先注册，"
+                  "对方在“我的提案”接受邀请后才成为合作者）", key=prefix + "coauthors", **autosaved)
+    if proposal and proposal.get("invitations"):
+        st.caption("合作邀请：" + "；".join(f"{i['student_no']} {i['status_label']}" for i in proposal["invitations"]))
     uploads = st.file_uploader(
         f"附件（可选，最多 {attachments.MAX_FILES} 个，每个不超过 10 MB：{attachments.ACCEPTED}）",
         type=attachments.UPLOAD_TYPES, accept_multiple_files=True, key=files_key)

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
+import numbers
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -175,12 +178,33 @@ def is_busy(error: BaseException) -> bool:
         or "database is locked" in str(error))
 
 
+MAX_ID = 2 ** 63 - 1  # SQLite's INTEGER: a larger number would crash the query, not miss the row
+_DIGITS = re.compile(r"\+?[0-9]{1,19}")
+
+
 def int_id(value, error: Exception) -> int:
-    """An id typed or passed from a widget, as an int; ``error`` when it is not a number."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise error from None
+    """An id typed, imported or passed from a widget, as an int in 1..2^63-1; ``error`` otherwise.
+
+    Whole numbers only: "12", 12, 12.0 and numpy integers are 12; "1.5", 1.5, True, a list, a
+    number of 40 digits or one >= 2^63 are refused (never truncated, never a crash in SQLite)."""
+    if isinstance(value, bool):
+        raise error
+    if isinstance(value, str):
+        text = value.strip()
+        if not _DIGITS.fullmatch(text):
+            raise error
+        number = int(text)
+    elif isinstance(value, numbers.Integral):
+        number = int(value)
+    elif isinstance(value, numbers.Real):
+        if not math.isfinite(value) or not float(value).is_integer():
+            raise error
+        number = int(value)
+    else:
+        raise error
+    if not 1 <= number <= MAX_ID:
+        raise error
+    return number
 
 
 def get_row(db: Database, table: str, row_id, error: Exception, not_a_number: Exception | None = None) -> dict:

@@ -198,6 +198,21 @@ def m_login_sessions(db: Database) -> None:
     db["users"].add_column("sessions_ended_at", str)
 
 
+@core_migrations()
+def m_coauthor_invitations(db: Database) -> None:
+    # Co-authors by invitation (contest.coauthors): a 学号 typed on the form invites that student;
+    # only an accepted invitation adds a row to coauthors. Also records declines and leaving, so a
+    # student who said no is not invited to the same proposal again.
+    db["coauthor_invitations"].create(
+        {"id": int, "proposal_id": int, "user_id": int, "student_no": str, "invited_by": int,
+         "status": str,  # pending | accepted | declined | withdrawn | left
+         "created_at": str, "answered_at": str},
+        pk="id", not_null={"proposal_id", "user_id", "status"}, defaults={"status": "pending"},
+        foreign_keys=[("proposal_id", "proposals", "id"), ("user_id", "users", "id")])
+    db["coauthor_invitations"].create_index(["user_id", "status"])
+    db["coauthor_invitations"].create_index(["proposal_id", "status"])
+
+
 # --- judging ------------------------------------------------------------------
 
 

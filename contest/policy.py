@@ -43,6 +43,8 @@ PERMISSIONS: dict[str, Permission] = {
     # proposals
     "write_proposals": Permission((PARTICIPANT,), "撰写、提交、修改、撤回自己的提案，管理附件，查看相似提案"),
     "join_proposals": Permission((PARTICIPANT,), "申请加入他人的提案，答复加入申请"),
+    "answer_coauthor_invitations": Permission((PARTICIPANT,), "查看并接受或婉拒别人邀请自己成为合作者"),
+    "leave_proposals": Permission((PARTICIPANT,), "退出自己作为合作者的提案"),
     "read_own_proposals": Permission((PARTICIPANT,), "查看自己（含合作）的提案及其附件、评审结果"),
     "read_all_proposals": Permission((ORGANIZER,), "查看、检索、导出全部提案及附件"),
     "screen_proposals": Permission((ORGANIZER,), "立案审查、修改议题、导入提案"),

@@ -9,15 +9,15 @@ Who may do what is decided here:
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sqlite3
 from dataclasses import dataclass
 
 import pandas as pd
 from sqlite_utils import Database
 
-from . import audit, clock, notices, policy, settings, sheet_import, topic_map, validation
+from . import audit, clock, coauthors as coauthorship, notices, policy, settings, sheet_import, topic_map, validation
 from .accounts import User, find_by_student_no
+from .coauthors import MAX_COAUTHORS, coauthor_ids, split_numbers  # noqa: F401 (used by other modules)
 from .db import get_row, int_id, like_pattern, writes
 from .errors import PermissionDenied, ValidationError
 from .vocabulary import ProposalStatus, label_of
@@ -25,7 +25,6 @@ from .vocabulary import ProposalStatus, label_of
 TEXT_FIELDS = {"problem": "问题描述", "investigation": "调研情况", "suggestions": "建议措施"}
 TITLE_LEN = (5, 40)
 TEXT_LEN = (20, 3000)
-MAX_COAUTHORS = 4
 
 
 # --- reading ----------------------------------------------------------------
@@ -38,10 +37,6 @@ def _proposal_id(value) -> int:
 
 def _row(db: Database, proposal_id: int) -> dict:
     return get_row(db, "proposals", proposal_id, PermissionDenied("提案不存在或无权查看。"))
-
-
-def coauthor_ids(db: Database, proposal_id: int) -> list[int]:
-    return [r["user_id"] for r in db["coauthors"].rows_where("proposal_id = ?", [proposal_id], order_by="user_id")]
 
 
 def get(db: Database, user: User, proposal_id: int) -> dict:
@@ -57,7 +52,9 @@ def get(db: Database, user: User, proposal_id: int) -> dict:
             raise PermissionDenied("该提案仍是草稿，只有提交人可以查看。")
         if proposal["status"] == "withdrawn" and proposal["submitter_id"] != user.id:
             raise PermissionDenied("该提案已被提交人撤回，只有提交人可以查看。")
-    return proposal | {"coauthors": _people(db, coauthor_ids(db, proposal["id"])),
+    # Co-authors are those who accepted; the submitter also sees the numbers still invited (no names).
+    invited = coauthorship.invited(db, user, proposal["id"]) if proposal["submitter_id"] == user.id else []
+    return proposal | {"coauthors": _people(db, coauthor_ids(db, proposal["id"])), "invitations": invited,
                        "submitter": (_people(db, [proposal["submitter_id"]]) or [{}])[0]}
 
 
@@ -158,26 +155,9 @@ def _clean(db: Database, contest: settings.Settings, fields: dict, *, complete: 
     return record | {"topic": topic, "department": department}
 
 
-def split_numbers(value) -> list[str]:
-    """学号 typed in one box, separated by commas, spaces or 、; or already a list."""
-    if isinstance(value, str):
-        value = re.split(r"[\s,，、;；]+", value)
-    return list(dict.fromkeys(str(n).strip() for n in value or [] if str(n).strip()))
-
-
-def _coauthors(db: Database, user: User, numbers) -> list[int]:
-    numbers = split_numbers(numbers)
-    if len(numbers) > MAX_COAUTHORS:
-        raise ValidationError(f"合作者最多 {MAX_COAUTHORS} 人。")
-    ids = []
-    for number in dict.fromkeys(numbers):
-        other = find_by_student_no(db, number)
-        if other is None or not policy.allows(other, "write_proposals"):
-            raise ValidationError(f"学号 {number} 尚未注册，请合作者先注册账号。")
-        if other.id == user.id:
-            raise ValidationError("不需要把自己添加为合作者。")
-        ids.append(other.id)
-    return ids
+def _coauthors(db: Database, user: User, numbers, proposal_id: int | None = None) -> list[tuple[str, int]]:
+    """The 学号 typed on the form, checked: each becomes an invitation (contest/coauthors.py)."""
+    return coauthorship.check_numbers(db, user, numbers, proposal_id)
 
 
 def _ensure_open(contest: settings.Settings, now: dt.datetime) -> None:
@@ -218,7 +198,7 @@ def save_draft(db: Database, user: User, fields: dict, *, proposal_id: int | Non
         if proposal["status"] not in ("draft", "withdrawn"):
             return update_submitted(db, user, proposal_id, fields, now=now)
     record = _clean(db, contest, fields, complete=False)
-    coauthors = _coauthors(db, user, fields.get("coauthors", []))
+    coauthors = _coauthors(db, user, fields.get("coauthors", []), proposal_id)
     if proposal_id is None and not coauthors and not any(record.values()):
         # A click on 保存草稿 before typing anything would leave an empty "（无标题）" draft behind.
         raise ValidationError("草稿还是空的：请至少填写标题或一项内容后再保存。")
@@ -232,7 +212,7 @@ def save_draft(db: Database, user: User, fields: dict, *, proposal_id: int | Non
                 audit.record(db, user, "create_proposal", f"proposal:{proposal_id}")
             else:
                 db["proposals"].update(proposal_id, record | {"status": "draft", "updated_at": clock.iso(now)})
-            _set_coauthors(db, proposal_id, coauthors)
+            coauthorship.sync(db, user, proposal_id, coauthors, now)
     except sqlite3.IntegrityError:
         # Two clicks raced past the token look-up: the other one created the draft.
         existing = _by_token(db, user, client_token) if client_token else None
@@ -245,11 +225,6 @@ def save_draft(db: Database, user: User, fields: dict, *, proposal_id: int | Non
 def _by_token(db: Database, user: User, client_token: str) -> int | None:
     row = next(db["proposals"].rows_where("submitter_id = ? and client_token = ?", [user.id, client_token]), None)
     return row["id"] if row else None
-
-
-def _set_coauthors(db: Database, proposal_id: int, ids: list[int]) -> None:
-    db["coauthors"].delete_where("proposal_id = ?", [proposal_id])
-    db["coauthors"].insert_all([{"proposal_id": proposal_id, "user_id": i} for i in ids])
 
 
 @writes
@@ -284,10 +259,10 @@ def update_submitted(db: Database, user: User, proposal_id: int, fields: dict, *
     contest = settings.get(db)
     _ensure_open(contest, now)
     record = _clean(db, contest, fields, complete=True)
-    coauthors = _coauthors(db, user, fields.get("coauthors", []))
+    coauthors = _coauthors(db, user, fields.get("coauthors", []), proposal_id)
     with db.atomic():
         db["proposals"].update(proposal_id, record | {"updated_at": clock.iso(now)})
-        _set_coauthors(db, proposal_id, coauthors)
+        coauthorship.sync(db, user, proposal_id, coauthors, now)
         audit.record(db, user, "edit_proposal", f"proposal:{proposal_id}")
     return proposal_id
 

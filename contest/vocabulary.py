@@ -70,6 +70,16 @@ class JoinStatus(Vocabulary):
     CANCELLED = "cancelled", "已撤回"
 
 
+class InvitationStatus(Vocabulary):
+    """An invitation to co-author a proposal (contest/coauthors.py)."""
+
+    PENDING = "pending", "等待对方确认"
+    ACCEPTED = "accepted", "已接受"
+    DECLINED = "declined", "已婉拒"
+    WITHDRAWN = "withdrawn", "已撤回邀请"
+    LEFT = "left", "已退出合作"
+
+
 class SheetStatus(Vocabulary):
     """A judge's score sheet (``todo``: not started, no row yet)."""
 
@@ -223,3 +233,9 @@ class AuditAction(Vocabulary):
     CANCEL_MEETING = "cancel_meeting", "取消提案对接会"
     SET_EMAIL_NOTICES = "set_email_notices", "修改邮件通知设置"
     SEND_REMINDERS = "send_reminders", "催办"
+    INVITE_COAUTHOR = "invite_coauthor", "邀请合作者"
+    WITHDRAW_COAUTHOR_INVITATION = "withdraw_coauthor_invitation", "撤回合作邀请"
+    ACCEPT_COAUTHOR_INVITATION = "accept_coauthor_invitation", "接受合作邀请"
+    DECLINE_COAUTHOR_INVITATION = "decline_coauthor_invitation", "婉拒合作邀请"
+    REMOVE_COAUTHOR = "remove_coauthor", "移除合作者"
+    LEAVE_PROPOSAL = "leave_proposal", "退出合作"

@@ -34,6 +34,15 @@ def insert_proposal(db, author, *, coauthors=(), **fields):
     return pid
 
 
+def accept_invitations(db, *users, now=None):
+    """Each user accepts every co-author invitation waiting for them (contest/coauthors.py)."""
+    from contest import coauthors
+
+    for user in users:
+        for invitation in coauthors.my_invitations(db, user):
+            coauthors.accept(db, user, invitation["id"], now=now or NOW)
+
+
 def make_user(db, username, role, **extra):
     row = {"username": username, "role": role, "name": extra.pop("name", username),
            "password_hash": PASSWORD_HASH, "must_change_password": 0, "active": 1} | extra

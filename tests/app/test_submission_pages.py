@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from contest import attachments, exports, proposals, settings
-from tests.helpers import GOOD, NOW, ROW, WRITE, click, fill, texts
+from tests.helpers import GOOD, NOW, ROW, WRITE, accept_invitations, click, fill, texts
 
 IMAGE = "![x](http://example.com/t.png)"
 
@@ -162,6 +162,7 @@ def test_withdraw_needs_confirmation(app_as, fresh_db, people):
 def test_coauthor_sees_proposal_but_cannot_edit(app_as, fresh_db, people):
     pid = proposals.save_draft(fresh_db, people["alice"], GOOD | {"coauthors": "2023002"}, now=NOW)
     proposals.submit(fresh_db, people["alice"], pid, now=NOW)
+    accept_invitations(fresh_db, people["bob"])
     at = app_as("bob", "app_pages/my_proposals.py")
     assert "合作者" in texts(at) and GOOD["title"] in [t.value for t in at.text]
     assert not any("编辑" in b.label for b in at.button)

@@ -8,7 +8,7 @@ import pytest
 
 from contest import attachments, proposals
 from contest.errors import PermissionDenied, ValidationError
-from tests.helpers import EXE, GOOD, NOW, PDF
+from tests.helpers import EXE, GOOD, NOW, PDF, accept_invitations
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
@@ -115,8 +115,10 @@ def test_download_permission(fresh_db, people, pid):
     # a draft: only its submitter (and organizers)
     assert attachments.can_download(fresh_db, people["alice"], pid)
     assert attachments.can_download(fresh_db, people["organizer"], pid)
-    assert not attachments.can_download(fresh_db, people["bob"], pid)  # co-author, still a draft
+    assert not attachments.can_download(fresh_db, people["bob"], pid)  # invited, and still a draft
     proposals.submit(fresh_db, people["alice"], pid, now=NOW)
+    assert not attachments.can_download(fresh_db, people["bob"], pid)  # invited, not yet accepted
+    accept_invitations(fresh_db, people["bob"])
     assert attachments.can_download(fresh_db, people["bob"], pid)
     for who in ("carol", "judge", "judge2", "dept", "dept2"):
         assert not attachments.can_download(fresh_db, people[who], pid), who

@@ -18,7 +18,7 @@ from contest import (accounts, attachments, audit, clock, conflicts, followup_st
                      review_progress, rubric_lock, score_sheets, settings, timeline, topic_map)
 from contest.errors import AuthError, ContestError, PermissionDenied, ValidationError
 from contest.vocabulary import Role
-from tests.helpers import NOW
+from tests.helpers import NOW, accept_invitations
 
 PDF = b"%PDF-1.4\n% audit test\n"
 AFTER_SUBMISSION = NOW + dt.timedelta(days=40)  # submission closed (+30 d from 03-05), judging open
@@ -62,12 +62,16 @@ def w(fresh_db, people, monkeypatch):
     ids["a_att"] = attachments.add(db, p["alice"], ids["a_sub"], "艾丽-2023001-调研.pdf", PDF, now=NOW)
     proposals.submit(db, p["alice"], ids["a_sub"], now=NOW)
     ids["a_wd"] = proposals.save_draft(db, p["alice"], _fields("艾丽撤回的草稿", coauthors="2023003"), now=NOW)
+    accept_invitations(db, p["carol"])  # carol accepts alice's invitation to a_sub (contest/coauthors.py)
+    # and was co-author of the two drafts when they were submitted once (accepted, then reopened)
+    db["coauthors"].insert_all([{"proposal_id": ids[k], "user_id": p["carol"].id} for k in ("a_draft", "a_wd")])
     proposals.withdraw(db, p["alice"], ids["a_wd"], now=NOW)
     ids["b_draft"] = proposals.save_draft(db, p["bob"], _fields("鲍勃的草稿提案"), now=NOW)
     # two valid proposals: v1 (alice + carol) judged by judge and forwarded to jwc; v2 (bob) not forwarded
     ids["v1"] = proposals.save_draft(db, p["alice"], _fields("关于食堂增开窗口的建议", coauthors="2023003"), now=NOW)
     ids["v1_att"] = attachments.add(db, p["alice"], ids["v1"], "艾丽的问卷.pdf", PDF, now=NOW)
     proposals.submit(db, p["alice"], ids["v1"], now=NOW)
+    accept_invitations(db, p["carol"])
     ids["v2"] = proposals.save_draft(db, p["bob"], _fields("关于图书馆延长开放的建议"), now=NOW)
     ids["v2_att"] = attachments.add(db, p["bob"], ids["v2"], "鲍勃的数据.pdf", PDF, now=NOW)
     proposals.submit(db, p["bob"], ids["v2"], now=NOW)

@@ -5,7 +5,7 @@ import pytest
 
 from contest import audit, proposals, settings, timeline
 from contest.errors import PermissionDenied, ValidationError
-from tests.helpers import GOOD, NOW
+from tests.helpers import GOOD, NOW, accept_invitations
 
 CLOSES = dt.datetime(2026, 4, 4, 8, 0)  # fresh_db: opens 2026-03-05 08:00, +30 days
 
@@ -159,9 +159,13 @@ def test_length_limits_at_the_edges(fresh_db, people):
 
 
 def test_coauthors_by_student_number(fresh_db, people):
-    pid = draft(fresh_db, people["alice"], coauthors="2023002，2023003")
+    pid = submitted(fresh_db, people["alice"], coauthors="2023002，2023003")
     row = proposals.get(fresh_db, people["alice"], pid)
-    assert [c["student_no"] for c in row["coauthors"]] == ["2023002", "2023003"]
+    assert row["coauthors"] == []  # invited, not yet co-authors: no names shown
+    assert [(i["student_no"], i["status"]) for i in row["invitations"]] == [("2023002", "pending"), ("2023003", "pending")]
+    accept_invitations(fresh_db, people["bob"], people["carol"])
+    row = proposals.get(fresh_db, people["alice"], pid)
+    assert [c["student_no"] for c in row["coauthors"]] == ["2023002", "2023003"] and row["invitations"] == []
 
 
 @pytest.mark.parametrize("numbers, message", [
@@ -178,6 +182,7 @@ def test_bad_coauthors_refused(fresh_db, people, numbers, message):
 def test_coauthor_reads_but_cannot_change_or_withdraw(fresh_db, people):
     alice, bob = people["alice"], people["bob"]
     pid = submitted(fresh_db, alice, coauthors=["2023002"])
+    accept_invitations(fresh_db, bob)
     assert proposals.get(fresh_db, bob, pid)["title"] == GOOD["title"]
     assert [p["id"] for p in proposals.mine(fresh_db, bob)] == [pid]
     assert proposals.mine(fresh_db, bob)[0]["my_role"] == "合作者"
@@ -193,7 +198,11 @@ def test_coauthor_reads_but_cannot_change_or_withdraw(fresh_db, people):
 
 
 def test_coauthor_does_not_see_a_draft(fresh_db, people):
-    pid = draft(fresh_db, people["alice"], coauthors=["2023002"])
+    pid = submitted(fresh_db, people["alice"], coauthors=["2023002"])
+    accept_invitations(fresh_db, people["bob"])
+    proposals.withdraw(fresh_db, people["alice"], pid, now=NOW)  # then reopened as a draft
+    proposals.save_draft(fresh_db, people["alice"], GOOD | {"coauthors": "2023002"}, proposal_id=pid, now=NOW)
+    assert proposals.get(fresh_db, people["alice"], pid)["status"] == "draft"
     assert proposals.mine(fresh_db, people["bob"]) == []
     with pytest.raises(PermissionDenied, match="草稿"):
         proposals.get(fresh_db, people["bob"], pid)
@@ -384,6 +393,7 @@ def test_search_short_chinese_words_and_filters(fresh_db, people):
 
 def test_export_table_has_full_text_and_chinese_headers(fresh_db, people):
     pid = submitted(fresh_db, people["alice"], coauthors=["2023003"])
+    accept_invitations(fresh_db, people["carol"])
     frame = proposals.export_table(fresh_db, people["organizer"])
     row = frame.iloc[0]
     assert row["编号"] == pid and row["议题"] == "课堂学习" and row["状态"] == "已提交"
