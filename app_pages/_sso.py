@@ -10,6 +10,7 @@ import streamlit as st
 
 from contest import sessions, sso
 from contest.errors import ContestError
+from app_pages import _ui as ui
 
 REFUSED = "sso_refused"
 ISSUED_AT = "sso_issued_at"  # the ID token's iat: a sign-in before "log out everywhere" no longer counts
@@ -46,7 +47,7 @@ def login_button() -> None:
     if not configured():
         return
     if refused := st.session_state.get(REFUSED):
-        st.error(refused)
+        st.error(ui.escape_md(refused))
         st.button("退出统一身份认证", on_click=st.logout)
         return
     st.button("统一身份认证登录", icon=":material/badge:", on_click=st.login)

@@ -1,7 +1,7 @@
 """全部提案 (organizer): search and filter every submitted proposal, read one, export."""
 import streamlit as st
 
-from contest import contests, exports, proposals, settings
+from contest import contests, exports, proposals, settings, validation
 from contest.vocabulary import ProposalStatus, labels
 from app_pages import _proposal_view as view
 from app_pages import _ui as ui
@@ -21,7 +21,7 @@ topic = c2.selectbox("议题", [""] + contest.topic_codes, key="ap_topic",
                      format_func=lambda c: contest.topic_name(c) if c else "全部议题")
 college = c3.selectbox("学院", [""] + contest.colleges, key="ap_college",
                        format_func=lambda c: c or "全部学院")
-text = c4.text_input("搜索（标题、正文、提案人；短词如“食堂”也可以）", key="ap_text")
+text = c4.text_input("搜索（标题、正文、提案人；短词如“食堂”也可以）", key="ap_text", max_chars=validation.SEARCH_MAX)
 
 table = ui.attempt(lambda: proposals.search(db, user, status=chosen or None, topic=topic or None,
                                             college=college or None, text=text))

@@ -32,7 +32,7 @@ if sheet is None:
 frame = sheet.frame
 found = f"表头在第 {sheet.header_row} 行" + ("（上方的标题行已跳过）" if sheet.header_row > 1 else "")
 if sheet.unused:
-    found += "；未导入的列：" + "、".join(sheet.unused)
+    found += "；未导入的列：" + "、".join(ui.escape_md(c) for c in sheet.unused)  # headers from the file
 st.caption(found + "。")
 rows, errors = ui.attempt(lambda: proposals.check_import(db, user, frame)) or ([], [])
 

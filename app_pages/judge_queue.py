@@ -1,7 +1,7 @@
 """Judge: my queue of assigned proposals, progress, filters; open a score sheet; declare a conflict."""
 import streamlit as st
 
-from contest import conflicts, score_sheets, settings
+from contest import conflicts, score_sheets, settings, validation
 from contest.vocabulary import SheetStatus, labels
 from app_pages import _judging_ui as jui
 from app_pages import _ui as ui
@@ -30,8 +30,10 @@ status = f1.selectbox("状态", ["", *labels(SheetStatus)], key="queue_status",
                       format_func=lambda s: labels(SheetStatus).get(s, "全部"))
 topic = f2.selectbox("议题", ["", *contest.topic_codes], key="queue_topic",
                      format_func=lambda t: contest.topic_name(t) if t else "全部")
-text = f3.text_input("搜索标题或编号", key="queue_text")
-queue = score_sheets.judge_queue(db, user, status=status or None, topic=topic or None, text=text)
+text = f3.text_input("搜索标题或编号", key="queue_text", max_chars=validation.SEARCH_MAX)
+queue = ui.attempt(lambda: score_sheets.judge_queue(db, user, status=status or None, topic=topic or None, text=text))
+if queue is None:
+    st.stop()
 
 st.dataframe(
     queue[["proposal_id", "title", "topic_name", "status_name", "total", "updated_at"]],

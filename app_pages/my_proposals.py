@@ -68,7 +68,8 @@ with st.container(border=True):
     outcome = ui.attempt(lambda: results.author_view(db, user, p["id"]))
     if outcome:
         st.markdown("**评审结果**")
-        st.metric("奖项", outcome.get("award") or "未获奖")
+        # A tier name is organizer text: shown as text (st.metric would render it as markdown).
+        st.text(f"奖项：{outcome.get('award') or '未获奖'}")
         if outcome.get("rank_band"):
             st.caption(f"名次区间：{outcome['rank_band']}")
         for comment in outcome.get("comments") or []:

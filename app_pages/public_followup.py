@@ -4,7 +4,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from contest import audit, clock, followup_stats, public_followup, settings
+from contest import audit, clock, followup_stats, public_followup, settings, validation
 from contest.vocabulary import AnswerState, EntryKind
 from app_pages import _ui as ui
 from app_pages._followup_widgets import show_reply_details
@@ -50,7 +50,7 @@ st.subheader("办理情况")
 left, middle, right = st.columns([1, 1, 2])
 topic = left.selectbox("议题", [None] + contest.topic_codes, format_func=lambda c: "全部议题" if c is None else contest.topic_name(c))
 dept = middle.selectbox("承办部门", [None] + list(departments), format_func=lambda c: "全部部门" if c is None else departments[c])
-text = right.text_input("搜索标题", placeholder="例如：食堂、自习室、校车")
+text = right.text_input("搜索标题", placeholder="例如：食堂、自习室、校车", max_chars=validation.SEARCH_MAX)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -59,7 +59,10 @@ def cases(_db, version: int, topic, dept, text) -> pd.DataFrame:
     return public_followup.public_cases(_db, topic=topic, department=dept, text=text)
 
 
-frame = cases(db, audit.last_id(db), topic, dept, text)
+# a search longer than validation.SEARCH_MAX (a paste past max_chars) is refused in Chinese, not a crash
+frame = ui.attempt(lambda: cases(db, audit.last_id(db), topic, dept, text))
+if frame is None:
+    st.stop()
 if frame.empty:
     st.info("没有符合条件的提案。")
     st.stop()

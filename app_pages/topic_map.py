@@ -176,7 +176,7 @@ else:
         bulk_topic = right.selectbox("议题", list(names), format_func=names.get, key="tm_bulk_topic")
         if st.form_submit_button("设为该议题并确认"):
             if ui.attempt(lambda: proposals.set_topic(db, user, [int(i) for i in picked], bulk_topic) or True):
-                ui.flash(f"已将 {len(picked)} 件提案的议题设为“{names[bulk_topic]}”。")
+                ui.flash(f"已将 {len(picked)} 件提案的议题设为“{ui.escape_md(names[bulk_topic])}”。")
     view = st.radio("显示", ["待复核或不一致", "未确认", "全部"], horizontal=True, key="tm_view")
     rows = frame
     if view == "待复核或不一致":

@@ -23,7 +23,7 @@ st.caption(f"一事一案：每件提案只谈一个问题。征集截止：{dea
            "标题 5–40 字，问题描述、调研情况、建议措施各 20–3000 字。")
 
 if problem := st.session_state.pop("wp_problem", None):
-    st.error(problem)
+    st.error(ui.escape_md(problem))
 
 own = [p for p in proposals.mine(db, user) if p["submitter_id"] == user.id]
 labels = {p["id"]: f"#{p['id']} {p['title'] or '（无标题）'} · {view.status_label(p['status'])}" for p in own}

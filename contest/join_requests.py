@@ -11,7 +11,7 @@ import datetime as dt
 
 from sqlite_utils import Database
 
-from . import audit, clock, policy, settings
+from . import audit, clock, policy, settings, validation
 from .accounts import User
 from .errors import PermissionDenied, ValidationError
 from .proposals import MAX_COAUTHORS, coauthor_ids
@@ -41,9 +41,7 @@ def request_to_join(db: Database, user: User, proposal_id: int, message: str = "
         raise PermissionDenied("提案不存在或无法加入。")
     if user.id == proposal["submitter_id"] or user.id in coauthor_ids(db, proposal_id):
         raise ValidationError("你已是该提案的作者。")
-    message = str(message or "").strip()
-    if len(message) > 200:
-        raise ValidationError("附言最多 200 字。")
+    message = validation.optional_text(message, "附言", max_len=200, multiline=True)
     with db.atomic():
         if db["join_requests"].count_where("proposal_id = ? and requester_id = ? and status = 'pending'",
                                            [proposal_id, user.id]):

@@ -94,7 +94,8 @@ def search(db: Database, actor: User, *, status: str | list | None = None, topic
     if college:
         where.append("p.college = ?")
         args.append(college)
-    if text and text.strip():
+    text = validation.search_text(text)
+    if text:
         like = like_pattern(text)
         fields = ["p.title", "p.problem", "p.investigation", "p.suggestions", "coalesce(u.name, '')",
                   "coalesce(p.author_name, '')"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlite_utils import Database
 
+from . import validation
 from .db import like_pattern
 from .vocabulary import AnswerState, CaseStatus, labels
 
@@ -21,7 +22,8 @@ def public_cases(db: Database, *, topic: str | None = None, department: str | No
     if department:
         where.append("c.id in (select case_id from case_departments where department = ?)")
         args.append(department)
-    if text and text.strip():
+    text = validation.search_text(text)
+    if text:
         where.append("p.title like ? escape '\\'")
         args.append(like_pattern(text))
     rows = db.query(f"""select c.id, p.title, p.topic, c.department, d.name as department_name, c.status, c.state,

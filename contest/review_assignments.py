@@ -111,7 +111,7 @@ def judge_for_assignment(db: Database, judge) -> assignment.Judge:
     if isinstance(judge, str) and not judge.strip().isdigit():
         row = next(db["users"].rows_where("username = ?", [judge.strip()]), None)
     else:
-        row = next(db["users"].rows_where("id = ?", [int(judge)]), None)
+        row = next(db["users"].rows_where("id = ?", [int_id(judge, ValidationError(f"评委“{judge}”不存在。"))]), None)
     if row is None:
         raise ValidationError(f"评委“{judge}”不存在。")
     if row["role"] not in policy.roles_for("review_proposals") or not row["active"]:

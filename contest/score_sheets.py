@@ -89,9 +89,10 @@ def judge_queue(db: Database, actor: User, *, status: str | None = None, topic: 
         frame = frame[frame["status"] == status]
     if topic:
         frame = frame[frame["topic"] == topic]
-    if text and text.strip():
-        frame = frame[frame["title"].str.contains(text.strip(), regex=False, na=False)
-                      | (frame["proposal_id"].astype(str) == text.strip())]
+    text = validation.search_text(text)
+    if text:
+        frame = frame[frame["title"].str.contains(text, regex=False, na=False)
+                      | (frame["proposal_id"].astype(str) == text)]
     return frame[columns].reset_index(drop=True)
 
 
