@@ -26,6 +26,7 @@ TEXTS: list[tuple[str, str]] = [
     # markdown
     ("markdown image", "![x](https://evil.example/track.png)"),
     ("markdown link", "[点我领奖](https://evil.example/)"),
+    ("short markdown image", "![](//e.cn/a.png)"),
     ("markdown heading", "# 大标题"),
     ("markdown bold", "**加粗** __下划__"),
     ("markdown table", "| a | b |\n|---|---|"),
@@ -99,10 +100,13 @@ TEXTS: list[tuple[str, str]] = [
     ("10k ascii", "a" * 10_000),
 ]
 
-# Cases a text field must refuse (with a Chinese message), by name.
-REFUSED = {"nul", "bell", "escape", "delete", "c1 control", "zero width space", "zero width non joiner",
-           "word joiner", "bom inside", "rtl override", "ltr embedding", "rtl mark", "carriage return",
-           "line separator", "paragraph separator", "lone zwj", "empty", "spaces only"}
+# Cases a text field must refuse (with a Chinese message), by name: invisible ones everywhere, line
+# breaks in single-line fields (multi-line fields turn them into "\n"), empty ones in required fields.
+INVISIBLE = {"nul", "bell", "escape", "delete", "c1 control", "zero width space", "zero width non joiner",
+             "word joiner", "bom inside", "rtl override", "ltr embedding", "rtl mark", "lone zwj"}
+LINE_BREAKS = {"carriage return", "line separator", "paragraph separator"}
+EMPTY = {"empty", "spaces only"}
+REFUSED = INVISIBLE | LINE_BREAKS | EMPTY
 # Cases too long for any single-line field (refused there, and 1 MB refused everywhere).
 TOO_LONG = {"1 MB text", "10k ascii"}
 MULTILINE = {"markdown table"}  # contains a newline: refused in single-line fields, kept in bodies
