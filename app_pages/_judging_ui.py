@@ -18,11 +18,14 @@ def pick_label(proposal_id: int, title: str, extra: str = "") -> str:
 
 
 def score_input(criterion: Criterion, value, *, key: str, disabled: bool = False):
-    """The score of one criterion on the score sheet (None while empty)."""
+    """The score of one criterion on the score sheet (None while empty).
+
+    No min/max on the widget: a browser refuses a typed 12 of 0–10 by itself and sends nothing,
+    which then read as 尚未填写; the domain checks the range and says 应在 0–10 之间，当前为 12."""
     c = criterion
     return st.number_input(
         f"{ui.escape_md(c.name)}（{c.range_text} 分，权重 {c.weight:g}）",
-        min_value=float(c.min), max_value=float(c.max), value=None if value is None else float(value),
+        value=None if value is None else float(value),
         step=0.5, format="%.1f", placeholder=f"请输入 {c.range_text}", help=ui.escape_md(c.description) or None,
         key=key, disabled=disabled)
 
