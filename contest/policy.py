@@ -70,6 +70,18 @@ PERMISSIONS: dict[str, Permission] = {
     "send_reminders": Permission((ORGANIZER,), "催办：提醒未完成评分的评委和逾期未答复的部门"),
 }
 
+def permission_table() -> str:
+    """PERMISSIONS as a markdown table (one row per action, one column per role); docs/SECURITY.md
+    publishes exactly this table (tests/unit/test_authorization_matrix.py checks it is current)."""
+    roles = list(Role)
+    lines = ["| 操作 | 说明 | " + " | ".join(r.label for r in roles) + " |",
+             "|---|---|" + "---|" * len(roles)]
+    for action, permission in PERMISSIONS.items():
+        marks = " | ".join("✓" if r in permission.roles else "—" for r in roles)
+        lines.append(f"| `{action}` | {permission.description} | {marks} |")
+    return "\n".join(lines)
+
+
 #: Roles an organizer creates accounts for (students register themselves).
 STAFF_ROLES = (JUDGE, DEPARTMENT, ORGANIZER)
 
