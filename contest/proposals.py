@@ -53,7 +53,9 @@ def get(db: Database, user: User, proposal_id: int) -> dict:
         if proposal["status"] == "withdrawn" and proposal["submitter_id"] != user.id:
             raise PermissionDenied("该提案已被提交人撤回，只有提交人可以查看。")
     # Co-authors are those who accepted; the submitter also sees the numbers still invited (no names).
-    invited = coauthorship.invited(db, user, proposal["id"]) if proposal["submitter_id"] == user.id else []
+    # (an organizer is the submitter of the proposals imported without a registered 学号: no invitations)
+    invited = (coauthorship.invited(db, user, proposal["id"])
+               if proposal["submitter_id"] == user.id and policy.allows(user, "write_proposals") else [])
     return proposal | {"coauthors": _people(db, coauthor_ids(db, proposal["id"])), "invitations": invited,
                        "submitter": (_people(db, [proposal["submitter_id"]]) or [{}])[0]}
 

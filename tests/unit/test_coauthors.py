@@ -159,3 +159,11 @@ def test_numbers_are_checked_before_anything_is_written(fresh_db, people):
         with pytest.raises(ValidationError, match=message):
             proposals.save_draft(fresh_db, people["alice"], GOOD | {"coauthors": numbers}, now=NOW)
     assert fresh_db["proposals"].count == 0 and fresh_db["coauthor_invitations"].count == 0
+
+
+def test_an_organizer_reads_a_proposal_imported_under_their_own_name(fresh_db, people):
+    from tests.helpers import insert_proposal
+
+    pid = insert_proposal(fresh_db, people["organizer"], status="submitted")
+    proposal = proposals.get(fresh_db, people["organizer"], pid)
+    assert proposal["invitations"] == [] and proposal["coauthors"] == []
