@@ -40,13 +40,13 @@ with phases, st.form("phases"):
     for key, label in settings.PHASES.items():
         current = contest.at(key) or clock.now()
         left, right = st.columns(2)
-        day = left.date_input(f"{label} · 日期", current.date(), key=f"{key}_d")
+        day = left.date_input(f"{label} · 日期", current.date(), key=f"{key}_d", format="YYYY-MM-DD")
         time = right.time_input(f"{label} · 时间", current.time(), key=f"{key}_t")
         values[key] = dt.datetime.combine(day, time)
     grace_on = st.checkbox("允许征集截止后的宽限期（学生仍可修改、提交）", bool(contest.grace_until))
     grace = settings.parse_date(contest.grace_until, "宽限期") if contest.grace_until else contest.at("submission_closes")
     g_left, g_right = st.columns(2)
-    grace_day = g_left.date_input("宽限期截止 · 日期", grace.date())
+    grace_day = g_left.date_input("宽限期截止 · 日期", grace.date(), format="YYYY-MM-DD")
     grace_time = g_right.time_input("宽限期截止 · 时间", grace.time())
     if st.form_submit_button("保存时间", type="primary"):
         grace_value = dt.datetime.combine(grace_day, grace_time) if grace_on else None

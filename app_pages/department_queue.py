@@ -146,7 +146,7 @@ with tab_queue:
                                 placeholder="写明核实情况、采取的措施和结果（至少 10 个字）。")
             left, right = st.columns(2)
             plan = left.text_area("办理计划（正在办理 / 列入计划时填写）", max_chars=1000, key="reply_plan")
-            expected = right.date_input("预计完成日期（正在办理时必填）", value=None, key="reply_date")
+            expected = right.date_input("预计完成日期（正在办理时必填）", value=None, key="reply_date", format="YYYY-MM-DD")
             reason = st.text_area("暂不具备条件的原因（选择“暂不具备条件”时必填）", max_chars=1000, key="reply_reason")
             upload = st.file_uploader(f"附件（可选：{attachments.ACCEPTED}，10 MB 以内）",
                                       type=attachments.UPLOAD_TYPES, key="reply_file")

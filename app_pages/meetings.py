@@ -38,9 +38,10 @@ with tab_plan:
         left, middle, right = st.columns(3)
         theme = left.selectbox("主题", meetings.THEMES, index=None, accept_new_options=True, key="mt_theme",
                                placeholder="选择或输入主题")
-        held_on = middle.date_input("会议日期", value=clock.now().date(), key="mt_date")
+        held_on = middle.date_input("会议日期", value=clock.now().date(), key="mt_date", format="YYYY-MM-DD")
         place = right.text_input("会议地点", max_chars=60, key="mt_place")
-        invited = st.multiselect("邀请的职能部门", list(departments), format_func=departments.get, key="mt_depts")
+        invited = st.multiselect("邀请的职能部门", list(departments), format_func=departments.get, key="mt_depts",
+                                 placeholder="请选择（可多选）")
         agenda = st.multiselect("议程中的提案", list(titles), format_func=lambda i: f"#{i} {titles[i]}",
                                 key="mt_agenda", placeholder="选择已立案的提案")
         st.caption("议程中提案的作者（提交人和合作者）会收到参会邀请。")
@@ -81,7 +82,7 @@ with tab_record:
         pid = st.selectbox("提案", list(items), format_func=lambda i: f"#{i} {items[i]['title']}", key="mt_item")
         dept = st.selectbox("作出承诺的部门", meeting["departments"], format_func=departments.get, key="mt_item_dept")
         commitment = st.text_area("部门承诺（将公开在提案办理公开页）", max_chars=1000, key="mt_commitment")
-        due = st.date_input("承诺完成日期（可选）", value=None, key="mt_due")
+        due = st.date_input("承诺完成日期（可选）", value=None, key="mt_due", format="YYYY-MM-DD")
         if st.form_submit_button("保存对接结果", type="primary"):
             if ui.attempt(lambda: meetings.record_outcome(db, user, meeting_id, pid, department=dept,
                                                           commitment=commitment, due_date=due) or True):

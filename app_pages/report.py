@@ -20,8 +20,8 @@ topic = cols[0].selectbox("议题", [None] + contest.topic_codes, key="rp_topic"
                           format_func=lambda c: "全部议题" if c is None else contest.topic_name(c))
 dept = cols[1].selectbox("部门", [None] + list(departments), key="rp_dept",
                          format_func=lambda c: "全部部门" if c is None else departments[c])
-start = cols[2].date_input("立案起始日期（可选）", value=None, key="rp_start")
-end = cols[3].date_input("截至", value=today, key="rp_end")
+start = cols[2].date_input("立案起始日期（可选）", value=None, key="rp_start", format="YYYY-MM-DD")
+end = cols[3].date_input("截至", value=today, key="rp_end", format="YYYY-MM-DD")
 cut = {"topic": topic, "department": dept, "start": start, "end": end}
 
 fig = ui.attempt(lambda: report.figures(db, user, **cut))

@@ -63,7 +63,8 @@ with create, st.form("create_account"):
     role = st.selectbox("角色", list(policy.STAFF_ROLES), format_func=lambda r: Role(r).label)
     username = st.text_input("用户名", max_chars=40, help="字母、数字、下划线、点或连字符，例如 judge7 或 dept-jwc")
     name = st.text_input("姓名", max_chars=30)
-    college = st.selectbox("学院（评委填写，用于学院回避）", [""] + contest.colleges)
+    college = st.selectbox("学院（评委填写，用于学院回避）", [""] + contest.colleges,
+                           format_func=lambda c: c or "（不填）")
     department = st.selectbox("所属部门（职能部门账号必填）", [""] + list(depts), format_func=lambda c: depts.get(c, "—"))
     topics = st.multiselect("擅长议题（评委）", contest.topic_codes, format_func=contest.topic_name, placeholder="请选择（可多选）")
     email = st.text_input("邮箱", max_chars=100)
