@@ -53,7 +53,7 @@ KNOWN_OPEN = {
     # st.date_input: the labels of its parts and, while empty, its placeholder yyyy/mm/dd (both
     # Streamlit's; the pages pass format="YYYY-MM-DD", so a chosen date reads 2026-03-10)
     "year", "month", "day", "yyyy", "mm", "dd",
-    # topic codes shown raw (账号管理 评审议题, 评审分配 chart) instead of their names
+    # topic codes shown raw (评审分配 chart) instead of their names
     "teaching", "life", "environment", "development", "transport", "other",
     # 比赛设置: rubric kind and criterion codes, topic and department codes (codes the organizer edits)
     "number", "feasibility", "novelty", "research", "value", "writing",
