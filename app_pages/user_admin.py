@@ -40,9 +40,11 @@ with listing:
     table = accounts.list_users(db, user, role)
     table["role"] = table["role"].map(labels(Role))
     table["active"] = table["active"].map({1: "正常", 0: "已停用"})
-    table["topics"] = table["topics"].map(lambda codes: "、".join(contest.topic_name(c) for c in (codes or "").split()))
+    table["topics"] = table["topics"].map(
+        lambda codes: "、".join(contest.topic_name(c) for c in codes.split()) if isinstance(codes, str) else "")
     department_names = settings.department_names(db)
-    table["department"] = table["department"].map(lambda code: department_names.get(code, code or ""))
+    table["department"] = table["department"].map(
+        lambda code: department_names.get(code, code) if isinstance(code, str) else "")
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "id": "编号", "username": "用户名", "name": "姓名", "role": "角色", "student_no": "学号",
         "college": "学院", "email": "邮箱", "phone": "手机号", "department": "部门", "topics": "评审议题",
