@@ -27,6 +27,21 @@ c5.metric(f"不足 {summary['k']} 位评委的提案", len(summary["short"]))
 if notes := st.session_state.pop("assign_shortfalls", None):
     st.warning("以下提案没有足够的无冲突评委：  \n" + "  \n".join(ui.escape_md(n) for n in notes))
 
+# Assignments made before a rule was turned on (学院回避) or a conflict was declared are flagged here.
+breaking = review_assignments.rule_breaking_assignments(db, user)
+if not breaking.empty:
+    with st.container(border=True):
+        st.warning(f"{len(breaking)} 条已有分配违反当前的回避规则（例如开启学院回避之前做的分配）。"
+                   "移除后可用“自动分配”补齐；已提交的评审保留。", icon=":material/warning:")
+        st.dataframe(pd.DataFrame({"编号": breaking["proposal_id"], "标题": breaking["title"],
+                                   "评委": breaking["judge"], "原因": breaking["reason"],
+                                   "评审": breaking["submitted"].map({True: "已提交（保留）", False: "未提交"})}),
+                     hide_index=True, width="stretch")
+        if st.button("移除这些分配（已提交的评审保留）", disabled=bool(breaking["submitted"].all())):
+            dropped = ui.attempt(lambda: review_assignments.drop_rule_breaking_assignments(db, user))
+            if dropped is not None:
+                ui.flash(f"已移除 {dropped} 条违反回避规则的分配，可用“自动分配”补齐。")
+
 auto, manual, upload, conflicts_tab = st.tabs(["自动分配与发布", "手工调整", "表格导入", "利益冲突"])
 
 

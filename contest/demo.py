@@ -41,6 +41,8 @@ def build(db: Database, now: dt.datetime | None = None) -> None:
     with db.atomic():
         settings.initialise(db, contest_name="第八届“集智思源”学生提案大赛", demo_mode=True, now=start)
         db["settings"].upsert({"key": "colleges", "value": json.dumps(colleges, ensure_ascii=False)}, pk="key")
+        # 学院回避 on, as a contest should run: no judge reviews a proposal from their own college.
+        db["settings"].upsert({"key": "college_conflict", "value": "true"}, pk="key")
         db["departments"].insert_all(
             [{"code": d["code"], "name": d["name"], "description": d["description"], "active": 1}
              for d in _csv("departments.csv")], pk="code")

@@ -153,6 +153,43 @@ def drop_pair(db: Database, proposal_id: int, judge_id: int) -> None:
     db["assignments"].delete_where("proposal_id = ? and judge_id = ?", [proposal_id, judge_id])
 
 
+def rule_breaking_assignments(db: Database, actor: User) -> pd.DataFrame:
+    """Existing assignments the conflict rules now forbid (an assignment made before 学院回避 was
+    turned on, a conflict declared later...): proposal, judge, reason, and whether the review was
+    already submitted (a submitted review is kept)."""
+    policy.require(actor, "manage_judging")
+    contest = settings.get(db)
+    rows = {r["id"]: r for r in valid_proposals(db)}
+    domain, judges = _domain_proposals(db, list(rows.values())), _domain_judges(db)
+    conflicts, out = _declared_conflicts(db), []
+    for pid, jid in existing_pairs(db):
+        if pid not in domain or jid not in judges:
+            continue
+        reason = assignment.conflict_reason(domain[pid], judges[jid], conflicts, contest.college_conflict)
+        if reason:
+            sheet = sheet_row(db, pid, jid)
+            out.append({"proposal_id": pid, "title": rows[pid]["title"], "judge_id": jid,
+                        "judge": accounts.get_user(db, jid).name, "reason": reason,
+                        "submitted": bool(sheet and sheet["status"] == "submitted")})
+    return pd.DataFrame(out, columns=["proposal_id", "title", "judge_id", "judge", "reason", "submitted"])
+
+
+@writes
+def drop_rule_breaking_assignments(db: Database, actor: User) -> int:
+    """Remove the assignments the rules now forbid, except submitted reviews; returns how many.
+    The organizer then fills the gaps with a new automatic assignment (which keeps the rules)."""
+    policy.require(actor, "manage_judging")
+    frame = rule_breaking_assignments(db, actor)
+    dropped = 0
+    with db.atomic():
+        for row in frame[~frame["submitted"]].itertuples():
+            drop_pair(db, int(row.proposal_id), int(row.judge_id))
+            audit.record(db, actor, "remove_assignment", f"proposal:{int(row.proposal_id)}",
+                         {"judge_id": int(row.judge_id), "reason": row.reason})
+            dropped += 1
+    return dropped
+
+
 @writes
 def remove_assignment(db: Database, actor: User, proposal_id: int, judge_id: int) -> None:
     """Organizer removes one pair (never a finished review)."""

@@ -429,3 +429,38 @@ def test_a_proposal_rescreened_as_invalid_leaves_the_judges_queue(contest):
         score_sheets.save_draft(db, judge, pids[0], {}, now=NOW)
     proposals.screen(db, people["organizer"], [pids[0]], True, now=NOW)  # valid again: back in the queue
     assert pids[0] in set(score_sheets.judge_queue(db, judge)["proposal_id"])
+
+
+def test_turning_the_college_rule_on_flags_existing_same_college_assignments(fresh_db, people):
+    from contest import review_assignments, settings
+    from tests.helpers import make_user
+
+    from contest import proposals
+    from tests.helpers import GOOD, NOW
+
+    org = people["organizer"]
+    pid = proposals.save_draft(fresh_db, people["alice"], GOOD, now=NOW)
+    proposals.submit(fresh_db, people["alice"], pid, now=NOW)
+    proposals.screen(fresh_db, org, [pid], True, now=NOW)
+    college = fresh_db["proposals"].get(pid)["college"]
+    same = make_user(fresh_db, "judge_same", "judge", college=college, name="同院评委")
+    settings.update(fresh_db, org, college_conflict=False)
+    review_assignments.add_assignment(fresh_db, org, pid, same.id)
+    assert review_assignments.rule_breaking_assignments(fresh_db, org).empty
+    settings.update(fresh_db, org, college_conflict=True)
+    flagged = review_assignments.rule_breaking_assignments(fresh_db, org)
+    assert list(zip(flagged["proposal_id"], flagged["judge_id"])) == [(pid, same.id)]
+    assert review_assignments.drop_rule_breaking_assignments(fresh_db, org) == 1
+    assert review_assignments.rule_breaking_assignments(fresh_db, org).empty
+    assert (pid, same.id) not in review_assignments.existing_pairs(fresh_db)
+
+
+def test_the_demo_runs_with_the_college_rule_and_no_same_college_assignment(tmp_path):
+    from contest import accounts, db as database, demo, review_assignments, settings
+
+    db = database.connect(tmp_path / "demo.db")
+    demo.build(db)
+    org = accounts.get_user(db, db.execute("select id from users where username = 'organizer'").fetchone()[0])
+    assert settings.get(db).college_conflict
+    assert review_assignments.rule_breaking_assignments(db, org).empty
+    assert len(review_assignments.existing_pairs(db)) > 0
