@@ -43,6 +43,8 @@ def build(db: Database, now: dt.datetime | None = None) -> None:
         db["settings"].upsert({"key": "colleges", "value": json.dumps(colleges, ensure_ascii=False)}, pk="key")
         # 学院回避 on, as a contest should run: no judge reviews a proposal from their own college.
         db["settings"].upsert({"key": "college_conflict", "value": "true"}, pk="key")
+        # departments see who proposed (names and colleges; contact details stay off)
+        db["settings"].upsert({"key": "department_sees_proposers", "value": '"name"'}, pk="key")
         db["departments"].insert_all(
             [{"code": d["code"], "name": d["name"], "description": d["description"], "active": 1}
              for d in _csv("departments.csv")], pk="code")

@@ -94,7 +94,7 @@ class Settings:
     reminder_interval_hours: int = 24  # no second reminder to the same judge or department within this
     reminder_days_before: int = 3  # automatic reminders this many days before a deadline
     # what a department handling a case sees of the proposers (contest.forwarding.get_case)
-    department_sees_proposers: str = "name"
+    department_sees_proposers: str = "none"  # none | name | contact (PROPOSER_VISIBILITY)
 
     def at(self, phase: str) -> dt.datetime | None:
         value = self.phases.get(phase)

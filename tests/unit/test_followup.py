@@ -115,8 +115,11 @@ def test_department_reads_investigation_and_proposers_as_the_organizer_allows(se
     c1 = forwarding.forward(db, people["organizer"], p["p1"], "jwc", now=NOW)
     member = forwarding.get_case(db, people["dept"], c1)["members"][0]
     assert member["investigation"]
+    assert member["proposers"] == []  # by default departments see no proposer
+    settings.update(db, people["organizer"], department_sees_proposers="name")
+    member = forwarding.get_case(db, people["dept"], c1)["members"][0]
     assert [x["name"] for x in member["proposers"]] == [people["alice"].name, people["carol"].name]
-    assert "email" not in member["proposers"][0]  # default: names and colleges only
+    assert "email" not in member["proposers"][0]  # names and colleges only
     settings.update(db, people["organizer"], department_sees_proposers="contact")
     member = forwarding.get_case(db, people["dept"], c1)["members"][0]
     assert "email" in member["proposers"][0] and "phone" in member["proposers"][0]

@@ -506,11 +506,14 @@ def test_department_case_view_names_no_author(w):
         assert secret not in text
 
 
-def test_only_the_lead_department_declines(w):
+def test_only_the_lead_department_returns_a_case_a_co_department_leaves_its_part(w):
     db, p, ids = w
     forwarding.reforward(db, p["organizer"], ids["case"], "jwc", reason="加协办", co_departments=["hqc"], now=NOW)
+    status = db["cases"].get(ids["case"])["status"]
+    forwarding.decline(db, p["dept2"], ids["case"], "不归我们管，退出协办")  # the co-department leaves
+    assert db["cases"].get(ids["case"])["status"] == status  # the case stays with the lead
     with pytest.raises(PermissionDenied):
-        forwarding.decline(db, p["dept2"], ids["case"], "不归我们管，退回")
+        forwarding.decline(db, p["dept2"], ids["case"], "不归我们管，退回")  # no longer its case
     with pytest.raises(PermissionDenied):
         forwarding.decline(db, p["organizer"], ids["case"], "组织者冒充部门退回")
 
