@@ -495,43 +495,74 @@ class _HintIndex:
     The TF-IDF vocabulary and weights come from the last full fit; a proposal that is new or
     edited since is transformed with them and its row replaced (the words of a new proposal
     that the vocabulary lacks are ignored until the next fit). It is fitted again when more
-    than ``REFIT_SHARE`` of the proposals changed, or the analyzer did."""
+    than ``REFIT_SHARE`` of the proposals changed, or the analyzer did. Which proposals changed
+    is told by their :data:`_HINT_STAMP` columns, read without the texts; only the changed ones
+    are read in full and segmented."""
 
-    def __init__(self, db, rows, analyzer):
+    def __init__(self, db, light, analyzer):
         self.analyzer = analyzer
-        self.stamps = {r["id"]: _stamp(r) for r in rows}
-        self.rows = {r["id"]: r for r in rows}
-        words = stored_words(db, rows, analyzer)
+        self.stamps = {r[0]: r[1:] for r in light}
+        self.rows = {r[0]: _hint_row(r) for r in light}
+        words = stored_words(db, _full_rows(db, list(self.stamps)), analyzer)
         self.index = _topics().SimilarityIndex(words, analyzer=analyzer)
-        self.order = [r["id"] for r in rows]
-        self.vectors = ({pid: self.index.matrix[i] for i, pid in enumerate(self.order)}
-                        if self.index.matrix is not None else {})
+        self.order = list(self.stamps)
         self.changed = 0
 
-    def update(self, db, rows) -> bool:
-        """Bring the index to ``rows``; False when a full fit is due instead."""
-        current = {r["id"]: _stamp(r) for r in rows}
+    def update(self, db, light) -> bool:
+        """Bring the index to ``light`` (rows of :data:`_HINT_STAMP`); False when a full fit is due instead."""
+        current = {r[0]: r[1:] for r in light}
         if current == self.stamps:
             return True
-        changed = [r for r in rows if self.stamps.get(r["id"]) != current[r["id"]]]
-        if self.index.matrix is None or self.changed + len(changed) > REFIT_SHARE * max(len(rows), 1):
+        changed = [pid for pid, stamp in current.items() if self.stamps.get(pid) != stamp]
+        if self.index.matrix is None or self.changed + len(changed) > REFIT_SHARE * max(len(current), 1):
             return False
-        words = stored_words(db, changed, self.analyzer)
-        fresh = self.index.vectorizer.transform(words) if words else None
-        for k, r in enumerate(changed):
-            self.vectors[r["id"]] = fresh[k]
-            self.rows[r["id"]] = r
-        for gone in set(self.stamps) - set(current):
-            self.vectors.pop(gone, None)
-            self.rows.pop(gone, None)
-        self.order = [r["id"] for r in rows]
-        self.index.matrix = _sparse().vstack([self.vectors[pid] for pid in self.order], format="csr")
-        self.stamps = current
+        sparse = _sparse()
+        rows = _full_rows(db, changed)
+        fresh_at = {r["id"]: k for k, r in enumerate(rows)}
+        old_at = {pid: i for i, pid in enumerate(self.order)}
+        order = list(current)
+        # The new matrix picks its rows from the old one and from the fresh ones (selection
+        # matrices: a few sparse products instead of stacking every row again).
+        kept = [(i, old_at[pid]) for i, pid in enumerate(order) if pid not in fresh_at]
+        select = sparse.csr_matrix((np.ones(len(kept)), ([i for i, _ in kept], [j for _, j in kept])),
+                                   shape=(len(order), len(self.order)))
+        matrix = select @ self.index.matrix
+        if rows:
+            fresh = self.index.vectorizer.transform(stored_words(db, rows, self.analyzer))
+            placed = [(i, fresh_at[pid]) for i, pid in enumerate(order) if pid in fresh_at]
+            put = sparse.csr_matrix((np.ones(len(placed)), ([i for i, _ in placed], [k for _, k in placed])),
+                                    shape=(len(order), len(rows)))
+            matrix = matrix + put @ fresh
+        self.index.matrix = matrix.tocsr()
+        self.rows = {pid: self.rows[pid] if pid in self.rows and pid not in fresh_at else _hint_row((pid, *current[pid]))
+                     for pid in order}
+        self.order, self.stamps = order, current
         self.changed += len(changed)
         return True
 
     def candidates(self) -> list[dict]:
         return [self.rows[pid] for pid in self.order]
+
+
+#: What tells that a candidate proposal changed, read without its texts: what a hint shows
+#: (title, topic, status, submitter), the last edit (every text change sets ``updated_at``) and the
+#: length of each text (an edit within the same second).
+_HINT_STAMP = """select id, title, topic, status, submitter_id, coalesce(updated_at, ''),
+                        length(problem), length(investigation), length(suggestions)
+                 from proposals where status in ('submitted', 'valid') order by id"""
+
+
+def _hint_row(light: tuple) -> dict:
+    pid, title, topic, status, submitter_id = light[:5]
+    return {"id": pid, "title": title, "topic": topic, "status": status, "submitter_id": submitter_id}
+
+
+def _full_rows(db: Database, ids: list[int]) -> list[dict]:
+    out = []
+    for start in range(0, len(ids), 900):  # SQLite's limit on bound parameters
+        chunk = ids[start:start + 900]
+        out += _rows(db, f"id in ({','.join('?' * len(chunk))})", chunk)
+    return out
 
 
 def _topics():
@@ -540,11 +571,6 @@ def _topics():
     from . import topics
 
     return topics
-
-
-def _stamp(row: dict) -> str:
-    """What a hint shows of a proposal: its text, title, topic and status."""
-    return hashlib.sha1(repr((proposal_text(row), row["topic"], row["status"])).encode()).hexdigest()
 
 
 def _sparse():
@@ -559,17 +585,15 @@ def _candidate_index(db: Database):
     Keyed on the database file; it depends only on the submitted / accepted proposals (their
     texts, topics and statuses) and the analyzer, so saving a draft never touches it."""
     path = db.execute("pragma database_list").fetchone()[2]
-    rows = list(db.query("""select id, title, topic, topic_confirmed, status, college, lead_id, problem,
-                                   investigation, suggestions, submitter_id
-                            from proposals where status in ('submitted', 'valid') order by id"""))
-    if not rows:
+    light = db.execute(_HINT_STAMP).fetchall()
+    if not light:
         return [], None
     analyzer = analyzer_for(taxonomy(db))
     cached = _INDEX_CACHE.get(path)
-    if cached is None or cached.analyzer is not analyzer or not cached.update(db, rows):
+    if cached is None or cached.analyzer is not analyzer or not cached.update(db, light):
         if len(_INDEX_CACHE) >= 4 and path not in _INDEX_CACHE:
             _INDEX_CACHE.pop(next(iter(_INDEX_CACHE)))
-        cached = _INDEX_CACHE[path] = _HintIndex(db, rows, analyzer)
+        cached = _INDEX_CACHE[path] = _HintIndex(db, light, analyzer)
     return cached.candidates(), cached.index
 
 

@@ -261,6 +261,31 @@ def test_hint_index_is_updated_in_place_and_ignores_drafts(fresh_db, people, con
     assert topic_map._INDEX_CACHE[path] is index and index.changed == 1  # one row replaced, not refitted
 
 
+def test_hint_index_update_matches_the_rows_it_keeps(fresh_db, people, contest, monkeypatch):
+    """A withdrawal drops a row and an edit replaces one; every row is what the vectorizer gives its text."""
+    monkeypatch.setattr(topic_map, "REFIT_SHARE", 0.5)
+    db, dave = fresh_db, make_user(fresh_db, "dave", "participant", student_no="2023004", college="医学部")
+    topic_map.similar_to_draft(db, dave, NEAR_DUPLICATE, now=NOW)
+    path = db.execute("pragma database_list").fetchone()[2]
+    index = topic_map._INDEX_CACHE[path]
+    proposals.withdraw(db, people["alice"], contest["shuttle0"], now=NOW)
+    proposals.update_submitted(db, people["alice"], contest["exams"],
+                               topic_fields(EXAMS, title="游泳馆开放时间太短"), now=NOW)
+    topic_map.similar_to_draft(db, dave, NEAR_DUPLICATE, now=NOW)
+    assert index.changed == 1  # the withdrawn one is dropped, the edited one replaced
+    # same second as the edit before: the changed length still tells it changed
+    proposals.update_submitted(db, people["alice"], contest["exams"],
+                               topic_fields(EXAMS, title="游泳馆开放时间太短", problem=EXAMS[2] + "图书馆也太挤。"), now=NOW)
+    rows, similarity = topic_map._candidate_index(db)
+    assert topic_map._INDEX_CACHE[path] is index and index.changed == 2  # not refitted
+    expected = [r["id"] for r in db.query("select id from proposals where status in ('submitted', 'valid') order by id")]
+    assert [r["id"] for r in rows] == expected and contest["shuttle0"] not in expected
+    assert next(r for r in rows if r["id"] == contest["exams"])["title"] == "游泳馆开放时间太短"
+    full = topic_map._full_rows(db, expected)
+    again = similarity.vectorizer.transform(topic_map.stored_words(db, full, index.analyzer))
+    assert similarity.matrix.shape == again.shape and abs(similarity.matrix - again).max() < 1e-12
+
+
 def test_join_request_needs_the_submitters_consent(fresh_db, people, contest):
     db, alice, bob, carol = fresh_db, people["alice"], people["bob"], people["carol"]
     target = contest["shuttle0"]  # submitted by alice
