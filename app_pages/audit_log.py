@@ -4,8 +4,8 @@ import json
 import pandas as pd
 import streamlit as st
 
-from contest import audit
-from contest.vocabulary import AuditAction, label_of
+from contest import audit, validation
+from contest.vocabulary import AuditAction, label_of, labels
 from app_pages import _ui as ui
 
 TARGETS = {"proposal": "提案", "case": "转办", "user": "账号", "sheet": "评分表", "reply": "答复"}
@@ -42,16 +42,29 @@ def detail_text(detail: str) -> str:
 
 
 st.title("审计日志")
-st.caption("记录设置、账号、提案状态、评分、转办等所有修改：谁、何时、改了什么。显示最近 500 条。")
-rows = audit.entries(ui.db(), ui.user())
+st.caption("记录设置、账号、提案状态、评分、转办等所有修改：谁、何时、改了什么。可在全部记录中筛选。")
+actions = labels(AuditAction)
+cols = st.columns([3, 2, 1, 1])
+query = cols[0].text_input("筛选（操作人、操作、对象或内容）", max_chars=validation.SEARCH_MAX)
+action = cols[1].selectbox("操作", [None, *actions], format_func=lambda a: "全部操作" if a is None else actions[a])
+since = cols[2].date_input("起始日期", value=None, format="YYYY-MM-DD")
+until = cols[3].date_input("截止日期", value=None, format="YYYY-MM-DD")
+page = st.session_state.get("audit_page", 1)
+try:
+    rows, total = audit.search(ui.db(), ui.user(), text=query, action=action, since=since, until=until, page=page)
+except validation.ValidationError as error:
+    st.error(str(error))
+    st.stop()
+pages = max(1, -(-total // audit.PAGE_SIZE))
+if page > pages:  # the filter changed and the page is past the end: show the first one
+    st.session_state["audit_page"] = page = 1
+    rows, total = audit.search(ui.db(), ui.user(), text=query, action=action, since=since, until=until, page=1)
+st.number_input(f"页码（共 {pages} 页）", min_value=1, max_value=pages, step=1, key="audit_page")
+st.caption(f"共 {total} 条记录，每页 {audit.PAGE_SIZE} 条，当前第 {page} 页。")
 frame = pd.DataFrame(rows, columns=["id", "at", "actor_id", "actor", "action", "target", "detail"])
 frame["action"] = frame["action"].map(lambda a: label_of(AuditAction, a))
 frame["target"] = frame["target"].map(target_label)
 frame["detail"] = frame["detail"].map(detail_text)
-query = st.text_input("筛选（操作人、操作、对象或内容）", max_chars=50)
-if query:
-    mask = frame[["actor", "action", "target", "detail"]].apply(lambda c: c.str.contains(query, regex=False, na=False))
-    frame = frame[mask.any(axis=1)]
 st.dataframe(frame.drop(columns=["actor_id"]), hide_index=True, width="stretch",
              column_config={"id": "序号", "at": "时间", "actor": "操作人", "action": "操作", "target": "对象",
                             "detail": "详情（原值 → 新值）"})
