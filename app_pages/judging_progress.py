@@ -40,6 +40,10 @@ c2.metric("评审完成的提案", f"{summary['fully_reviewed']} / {summary['pro
 c3.metric("分歧较大的提案", summary["disagree"])
 c4.metric("需提醒的评委", summary["late_judges"])
 
+st.download_button("导出评分明细（Excel：各评分项得分与评语）", lambda: review_progress.score_details_excel(db, user),
+                   "评分明细.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   icon=":material/download:", key="export_score_details")
+
 by_judge, by_proposal, late, rubric = st.tabs(["按评委", "按提案", "需提醒的评委", "评分标准锁定"])
 
 with by_judge:

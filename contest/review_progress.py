@@ -7,9 +7,10 @@ import math
 import pandas as pd
 from sqlite_utils import Database
 
-from . import clock, policy, ranking, settings
+from . import clock, exports, policy, ranking, settings
 from .accounts import User
 from .score_sheets import weighted_totals
+from .vocabulary import SheetStatus, label_of
 
 
 SPREAD_FLAG = 20.0  # a max - min of weighted totals (0-100) at or above this flags disagreement
@@ -104,3 +105,32 @@ def sheets_of_proposal(db: Database, actor: User, proposal_id: int) -> pd.DataFr
     totals = weighted_totals(db, [int(i) for i in frame["sheet_id"]])
     frame["total"] = frame["sheet_id"].map(dict(zip(totals["sheet_id"], totals["total"].round(1))))
     return frame
+
+
+def score_details(db: Database, actor: User) -> pd.DataFrame:
+    """Organizers: one row per score sheet with each criterion's score, the weighted total (0-100,
+    submitted sheets only) and the judge's comment for the authors; Chinese headers, for export."""
+    policy.require(actor, "manage_judging")
+    rubric = settings.get(db).rubric
+    sheets = pd.DataFrame(db.execute(
+        """select s.id, s.proposal_id, p.title, u.name, u.username, s.status, coalesce(s.comment, '')
+           from sheets s join proposals p on p.id = s.proposal_id join users u on u.id = s.judge_id
+           order by s.proposal_id, u.name, s.id""").fetchall(),
+        columns=["sheet_id", "提案编号", "标题", "评委", "评委账号", "状态", "评语（给作者）"])
+    scores = pd.DataFrame(db.execute("select sheet_id, criterion, score from scores").fetchall(),
+                          columns=["sheet_id", "criterion", "score"])
+    wide = scores.pivot(index="sheet_id", columns="criterion", values="score") if len(scores) else pd.DataFrame()
+    for c in rubric:
+        column = wide[c.code] if c.code in wide else pd.Series(dtype=float)
+        sheets[f"{c.name}（{c.min:g}–{c.max:g}）"] = sheets["sheet_id"].map(column)
+    totals = weighted_totals(db, status="submitted").set_index("sheet_id")["total"].astype(float).round(2)
+    sheets["总分（0–100）"] = sheets["sheet_id"].map(totals)
+    sheets["状态"] = sheets["状态"].map(lambda s: label_of(SheetStatus, s))
+    comment = sheets.pop("评语（给作者）")
+    sheets["评语（给作者）"] = comment
+    return sheets.drop(columns=["sheet_id"])
+
+
+def score_details_excel(db: Database, actor: User) -> bytes:
+    """The per-criterion scores and comments as a formula-safe workbook (one sheet)."""
+    return exports.to_excel({"评分明细": score_details(db, actor)})
