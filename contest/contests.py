@@ -34,7 +34,8 @@ from .accounts import User
 from .errors import ValidationError
 
 #: Tables kept when a new contest starts; every other table belongs to the contest and starts empty.
-CARRIED_OVER = {"_sqlite_migrations", "users", "login_attempts", "login_throttle", "settings", "departments",
+CARRIED_OVER = {"_sqlite_migrations", "users", "login_attempts", "login_throttle", "sessions", "session_codes",
+                "settings", "departments",
                 "contest_archives", "sqlite_sequence"}
 #: Settings that start anew each contest (the rest is copied).
 RESET_SETTINGS = ("phases", "grace_until", "results_published", "published_at", "demo_mode")

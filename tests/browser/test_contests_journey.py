@@ -2,7 +2,7 @@
 year (read-only: a change is refused), and a student of last year signs in with the same account."""
 from playwright.sync_api import expect
 
-from tests.browser.helpers import alert, goto_page, login, shot, wait_idle
+from tests.browser.helpers import alert, choose, goto_page, login, shot, wait_idle
 
 
 def test_new_year_from_this_one_then_switch_contests(page, server):
@@ -23,9 +23,7 @@ def test_new_year_from_this_one_then_switch_contests(page, server):
     expect(page.get_by_text("没有符合条件的提案")).to_be_visible()
 
     # switch to last year: its proposals are there, and nothing can be changed
-    page.locator(".st-key-contest_view").click()
-    page.get_by_role("option").filter(has_text="往届，只读").first.click()
-    wait_idle(page)
+    choose(page, "contest_view", "往届，只读")
     expect(sidebar.get_by_text("正在查看往届比赛：只能查看，不能修改。")).to_be_visible()
     expect(page.get_by_text("没有符合条件的提案")).to_have_count(0)
     expect(page.get_by_text("符合条件的提案", exact=False)).to_be_visible()
@@ -37,9 +35,7 @@ def test_new_year_from_this_one_then_switch_contests(page, server):
     shot(page, "contests_03_read_only")
 
     # back to this year
-    page.locator(".st-key-contest_view").click()
-    page.get_by_role("option").filter(has_text="本届").first.click()
-    wait_idle(page)
+    choose(page, "contest_view", "本届")
     expect(sidebar.get_by_text("正在查看往届比赛", exact=False)).to_have_count(0)
     goto_page(page, "全部提案")
     expect(page.get_by_text("没有符合条件的提案")).to_be_visible()

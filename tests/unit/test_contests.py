@@ -131,3 +131,15 @@ def test_cache_fills_skip_an_archive(fresh_db, people, monkeypatch):
     assert topic_map.stored_vectors(old, rows).shape == (2, 512)
     assert len(topic_map.stored_words(old, rows, topic_map.analyzer_for(topic_map.taxonomy(old)))) == 2
     assert old["proposal_vectors"].count == 0
+
+
+def test_a_new_year_keeps_everyone_signed_in(fresh_db, people):
+    """Sign-in state belongs to the accounts: the organizer who starts the new year (and every other
+    signed-in user) stays signed in, instead of landing on the login page."""
+    from contest import sessions
+
+    db, org = fresh_db, people["organizer"]
+    token = sessions.start(db, org.id)
+    other = sessions.start(db, people["alice"].id)
+    contests.start_new_year(db, org, contest_name="测试提案大赛（第二届）", year=2027, now=NOW)
+    assert sessions.resume(db, token) == org.id and sessions.resume(db, other) == people["alice"].id
