@@ -70,7 +70,7 @@ def test_organizer_publishes_and_student_sees_award_and_comments(page, server, w
     page.get_by_role("option").filter(has_text=winner["title"]).first.click()
     wait_idle(page)
     main = page.get_by_test_id("stMain")
-    expect(main.get_by_test_id("stMetricValue").filter(has_text=winner["award"])).to_be_visible()
+    expect(main.get_by_text(f"奖项：{winner['award']}", exact=True)).to_be_visible()  # shown as text, not a metric
     expect(main.get_by_text(f"名次区间：{winner['band']}")).to_be_visible()
     expect(main.get_by_text("评委意见：" + winner["comment"])).to_be_visible()
     body = main.inner_text()
