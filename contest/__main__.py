@@ -124,13 +124,21 @@ def _print_csv(frame) -> None:
     sys.stdout.write(csv_text(frame))
 
 
+def _contest_db(args):
+    """The contest's database, or None (with a message) when it holds no contest yet."""
+    db = database.connect(args.db)
+    if not database.is_initialised(db):
+        print(f"数据库 {args.db or database.db_path()} 中还没有比赛。", file=sys.stderr)
+        return None
+    return db
+
+
 def cmd_remind(args) -> int:
     """Reminders before deadlines (for cron): judges before judging closes, departments before cases fall due."""
     from . import reminders
 
-    db = database.connect(args.db)
-    if not database.is_initialised(db):
-        print(f"数据库 {args.db or database.db_path()} 中还没有比赛。", file=sys.stderr)
+    db = _contest_db(args)
+    if db is None:
         return 1
     out = reminders.automatic(db)
     print(f"已提醒评委 {out['judges']} 位、部门 {out['departments']} 个；邮件发送 {out['sent']} 封，失败 {out['failed']} 封。")
@@ -141,9 +149,8 @@ def cmd_vectors(args) -> int:
     """Sentence vectors of every proposal on the topic map, computed once (after a bulk import)."""
     from . import topic_map
 
-    db = database.connect(args.db)
-    if not database.is_initialised(db):
-        print(f"数据库 {args.db or database.db_path()} 中还没有比赛。", file=sys.stderr)
+    db = _contest_db(args)
+    if db is None:
         return 2
     done = topic_map.fill_vectors(db)
     print(f"已为 {done} 件提案准备好句向量。" if done else "未安装句向量模型或提案过多，话题地图使用词语 TF-IDF。")

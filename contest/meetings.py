@@ -295,9 +295,8 @@ def timeline_events(db: Database, proposal_id: int) -> list[dict]:
     return events
 
 
-def held_count(db: Database, *, start: str | None = None, end: str | None = None, topic: str | None = None,
-               department: str | None = None) -> int:
-    """Meetings held within [start, end] (dates), optionally with the topic on the agenda or the department invited."""
+def _held_between(start: str | None, end: str | None) -> tuple[list[str], list]:
+    """The where clauses and arguments of held meetings within [start, end] (dates)."""
     where, args = ["status = 'held'"], []
     if start:
         where.append("held_on >= ?")
@@ -305,6 +304,13 @@ def held_count(db: Database, *, start: str | None = None, end: str | None = None
     if end:
         where.append("held_on <= ?")
         args.append(end)
+    return where, args
+
+
+def held_count(db: Database, *, start: str | None = None, end: str | None = None, topic: str | None = None,
+               department: str | None = None) -> int:
+    """Meetings held within [start, end] (dates), optionally with the topic on the agenda or the department invited."""
+    where, args = _held_between(start, end)
     if topic:
         where.append("id in (select i.meeting_id from meeting_items i join proposals p on p.id = i.proposal_id "
                      "where p.topic = ?)")
@@ -317,11 +323,5 @@ def held_count(db: Database, *, start: str | None = None, end: str | None = None
 
 def first_held(db: Database, *, start: str | None = None, end: str | None = None) -> dict | None:
     """The first held meeting in the range (for the report's 首场…于…召开)."""
-    where, args = ["status = 'held'"], []
-    if start:
-        where.append("held_on >= ?")
-        args.append(start)
-    if end:
-        where.append("held_on <= ?")
-        args.append(end)
+    where, args = _held_between(start, end)
     return next(db["meetings"].rows_where(" and ".join(where), args, order_by="held_on, id", limit=1), None)
